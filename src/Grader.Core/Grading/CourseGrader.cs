@@ -1,0 +1,384 @@
+using Grader.Core.Configuration;
+using NodaTime;
+
+namespace Grader.Core.Grading;
+
+/// <summary>One student's result on one assignment after every rule: rubric, late policy, contribution statements, plagiarism.</summary>
+/// <param name="SubmitterId">Whose submission counted: the student, or the student's team for team work.</param>
+/// <param name="Score">Points of <see cref="FullMarks"/> after all rules.</param>
+/// <param name="UnusedBonus">Bonus points beyond full marks that survived the rules (see BonusPolicy).</param>
+/// <param name="Rubric">The rubric result before the rules; null when nothing was submitted.</param>
+/// <param name="Late">How the late policy treated the submission; null when nothing was submitted.</param>
+public sealed record AssignmentGrade(
+    string AssignmentId,
+    string SubmitterId,
+    decimal FullMarks,
+    decimal Score,
+    decimal UnusedBonus,
+    RubricScore? Rubric,
+    LateOutcome? Late,
+    bool IsProvisional,
+    IReadOnlyList<string> Explanation)
+{
+    public decimal Percent => FullMarks == 0 ? 0 : Score / FullMarks * 100;
+}
+
+/// <summary>An assignment's contribution to the final grade: weight × percent / 100, rounded to 2 decimals.</summary>
+public sealed record ComponentGrade(AssignmentGrade Assignment, decimal Weight, decimal WeightedPoints, decimal WeightedUnusedBonus);
+
+/// <summary>
+/// A student's final grade. <see cref="FinalPercent"/> = <see cref="BasePercent"/> + <see cref="CarriedBonus"/>; the
+/// explanation lists every rule that applied, with its numbers, in the order applied.
+/// </summary>
+public sealed record FinalGrade(
+    string StudentId,
+    IReadOnlyList<ComponentGrade> Components,
+    decimal BasePercent,
+    decimal CarriedBonus,
+    decimal FinalPercent,
+    string? Letter,
+    bool Passed,
+    bool FailedForPlagiarism,
+    bool IsProvisional,
+    IReadOnlyList<string> Explanation);
+
+/// <summary>
+/// The grading policy engine: pure rules over the configuration and the facts; the only outside input is the clock,
+/// which says whether a missing submission is still possible.
+/// </summary>
+public sealed class CourseGrader
+{
+    private readonly CourseTree tree;
+    private readonly IClock clock;
+
+    public CourseGrader(CourseTree tree, IClock clock)
+    {
+        this.tree = tree ?? throw new ArgumentNullException(nameof(tree));
+        this.clock = clock ?? throw new ArgumentNullException(nameof(clock));
+    }
+
+    private Course Course => tree.Course;
+
+    /// <summary>Final grades for every student on the roster, in roster order.</summary>
+    public IReadOnlyList<FinalGrade> GradeAll(GradingFacts facts)
+    {
+        CheckFacts(facts);
+        return tree.Roster.Select(student => GradeChecked(student.Identifier, facts)).ToList();
+    }
+
+    public FinalGrade Grade(string studentId, GradingFacts facts)
+    {
+        CheckFacts(facts);
+        return GradeChecked(studentId, facts);
+    }
+
+    private FinalGrade GradeChecked(string studentId, GradingFacts facts)
+    {
+        if (tree.Roster.All(s => s.Identifier != studentId))
+        {
+            throw new GradingInputException($"'{studentId}' is not on the roster.");
+        }
+
+        var offences = ConfirmedOffences(studentId, facts);
+        var components = Course.Components.Select(component =>
+        {
+            var grade = GradeAssignment(studentId, tree.Assignment(component.AssignmentId), facts, offences);
+            return new ComponentGrade(grade, component.Weight,
+                Numbers.Round(component.Weight * grade.Percent / 100),
+                grade.FullMarks == 0 ? 0 : component.Weight * grade.UnusedBonus / grade.FullMarks);
+        }).ToList();
+
+        var explanation = new List<string>();
+        foreach (var component in components)
+        {
+            explanation.AddRange(component.Assignment.Explanation);
+            explanation.Add($"{component.Assignment.AssignmentId}: {Numbers.Show(component.Assignment.Score)}/{Numbers.Show(component.Assignment.FullMarks)} "
+                + $"= {Numbers.Show2(component.Assignment.Percent)}% × weight {Numbers.Show(component.Weight)}% = {Numbers.Show2(component.WeightedPoints)} points.");
+        }
+
+        var basePercent = components.Sum(c => c.WeightedPoints);
+        explanation.Add($"Weighted total: {string.Join(" + ", components.Select(c => Numbers.Show2(c.WeightedPoints)))} = {Numbers.Show2(basePercent)}%.");
+
+        var failedForPlagiarism = offences.Any(o => o.Action == PlagiarismAction.FailCourse);
+        var carried = CarriedBonus(basePercent, components, failedForPlagiarism, explanation);
+        var finalPercent = Math.Min(100m, basePercent + carried);
+        var passMark = Course.BonusPolicy.PassMark;
+        var passed = !failedForPlagiarism && finalPercent >= passMark;
+        var letter = Letter(finalPercent, failedForPlagiarism);
+
+        if (failedForPlagiarism)
+        {
+            explanation.Add($"Course failed: {offences.Count} confirmed plagiarism cases; the policy fails the course{(letter is null ? "" : $" (letter {letter})")}.");
+        }
+        else
+        {
+            explanation.Add($"Final {Numbers.Show2(finalPercent)}%: {(passed ? "pass" : "fail")} (pass mark {Numbers.Show(passMark)}%)"
+                + (letter is null ? "." : $", letter {letter}."));
+        }
+
+        var provisional = components.Any(c => c.Assignment.IsProvisional);
+        if (provisional)
+        {
+            explanation.Add("Provisional: " + string.Join(", ", components.Where(c => c.Assignment.IsProvisional).Select(c => c.Assignment.AssignmentId))
+                + " can still change.");
+        }
+
+        return new FinalGrade(studentId, components, basePercent, carried, finalPercent, letter, passed, failedForPlagiarism, provisional, explanation);
+    }
+
+    private decimal CarriedBonus(decimal basePercent, List<ComponentGrade> components, bool failedForPlagiarism, List<string> explanation)
+    {
+        var available = Numbers.Round(components.Sum(c => c.WeightedUnusedBonus));
+        if (available <= 0)
+        {
+            return 0;
+        }
+
+        var passMark = Course.BonusPolicy.PassMark;
+        var sources = string.Join(", ", components.Where(c => c.WeightedUnusedBonus > 0)
+            .Select(c => $"{c.Assignment.AssignmentId} {Numbers.Show(c.Assignment.UnusedBonus)} pts"));
+        string reason;
+        if (Course.BonusPolicy.CarryOver == BonusCarryOver.Never)
+        {
+            reason = "the course never carries bonus over";
+        }
+        else if (failedForPlagiarism)
+        {
+            reason = "the course is failed for plagiarism";
+        }
+        else if (basePercent >= passMark)
+        {
+            reason = $"{Numbers.Show2(basePercent)}% already passes (pass mark {Numbers.Show(passMark)}%)";
+        }
+        else if (basePercent + available < passMark)
+        {
+            reason = $"{Numbers.Show2(basePercent)}% + {Numbers.Show2(available)} = {Numbers.Show2(basePercent + available)}% would still fail (pass mark {Numbers.Show(passMark)}%)";
+        }
+        else
+        {
+            explanation.Add($"Bonus carried over: +{Numbers.Show2(available)} from leftover bonus ({sources}), because it turns "
+                + $"{Numbers.Show2(basePercent)}% (fail) into {Numbers.Show2(basePercent + available)}% (pass mark {Numbers.Show(passMark)}%).");
+            return available;
+        }
+
+        explanation.Add($"Leftover bonus worth {Numbers.Show2(available)} ({sources}) does not carry over: {reason}.");
+        return 0;
+    }
+
+    private string? Letter(decimal finalPercent, bool failedForPlagiarism)
+    {
+        if (Course.LetterGrades.Count == 0)
+        {
+            return null;
+        }
+
+        var ordered = Course.LetterGrades.OrderByDescending(l => l.MinimumPercent).ToList();
+        return failedForPlagiarism
+            ? ordered[^1].Letter
+            : (ordered.FirstOrDefault(l => finalPercent >= l.MinimumPercent) ?? ordered[^1]).Letter;
+    }
+
+    private AssignmentGrade GradeAssignment(string studentId, Assignment assignment, GradingFacts facts, IReadOnlyList<Offence> offences)
+    {
+        var team = assignment.Participation == Participation.Team ? facts.Teams.FirstOrDefault(t => t.Members.Contains(studentId)) : null;
+        var submitterId = team?.Id ?? studentId;
+        var rubric = tree.RubricFor(assignment.Id);
+        var fullMarks = rubric.FullMarks;
+        var explanation = new List<string>();
+        if (team is not null)
+        {
+            explanation.Add($"{assignment.Id}: team work, graded as team {team.Id} ({string.Join(", ", team.Members)}); the team's score is each member's score.");
+        }
+
+        var extension = facts.Extensions.SingleOrDefault(e => e.SubmitterId == submitterId && e.AssignmentId == assignment.Id);
+        var submission = facts.Submissions.SingleOrDefault(s => s.SubmitterId == submitterId && s.AssignmentId == assignment.Id);
+
+        decimal score;
+        decimal unusedBonus;
+        bool provisional;
+        RubricScore? rubricScore = null;
+        LateOutcome? late = null;
+        if (submission is null)
+        {
+            var deadline = LatePolicyEvaluator.Deadline(assignment.Due, Course.TimeZone, extension);
+            provisional = LatePolicyEvaluator.StillAccepting(Course.LatePolicy, deadline, clock.GetCurrentInstant());
+            (score, unusedBonus) = (0, 0);
+            explanation.Add(provisional
+                ? $"{assignment.Id}: nothing submitted yet; it can still be handed in (deadline {Numbers.Show(deadline)}). Counts as 0 for now."
+                : $"{assignment.Id}: nothing submitted by the deadline {Numbers.Show(deadline)}: 0.");
+        }
+        else
+        {
+            rubricScore = RubricScorer.Score(rubric, submission.Outcomes);
+            explanation.AddRange(rubricScore.Explanation);
+            (score, unusedBonus, provisional) = (rubricScore.Score, rubricScore.UnusedBonus, rubricScore.IsProvisional);
+
+            late = LatePolicyEvaluator.Evaluate(Course.LatePolicy, assignment.Due, Course.TimeZone, extension, submission.SubmittedAt);
+            explanation.Add($"{assignment.Id}: {late.Explanation}");
+            if (late.IsLate)
+            {
+                (score, unusedBonus) = (Numbers.Round(score * late.Multiplier), Numbers.Round(unusedBonus * late.Multiplier));
+                explanation.Add($"{assignment.Id}: after the late rule, {Numbers.Show(score)} of {Numbers.Show(fullMarks)}.");
+            }
+
+            (score, provisional) = ApplyContributionRule(assignment, team, facts, fullMarks, score, provisional, explanation);
+        }
+
+        foreach (var offence in offences.Where(o => o.AssignmentId == assignment.Id))
+        {
+            (score, unusedBonus) = (0, 0);
+            var action = offence.Action == PlagiarismAction.FailCourse ? "the assignment scores 0 and the course is failed" : "the assignment scores 0";
+            explanation.Add($"{assignment.Id}: confirmed plagiarism, offence {offence.Number} ({offence.Summary}): {action}.");
+        }
+
+        return new AssignmentGrade(assignment.Id, submitterId, fullMarks, score, unusedBonus, rubricScore, late, provisional, explanation);
+    }
+
+    private (decimal Score, bool Provisional) ApplyContributionRule(
+        Assignment assignment, Team? team, GradingFacts facts, decimal fullMarks, decimal score, bool provisional, List<string> explanation)
+    {
+        if (Course.TeamPolicy.ContributionStatement is not { } rule || rule.AssignmentId != assignment.Id)
+        {
+            return (score, provisional);
+        }
+
+        if (team is null || team.Members.Count < 2)
+        {
+            explanation.Add($"{assignment.Id}: written alone, so no contribution statements are needed.");
+            return (score, provisional);
+        }
+
+        var finding = facts.ContributionStatements.SingleOrDefault(f => f.TeamId == team.Id);
+        if (finding is null)
+        {
+            explanation.Add($"{assignment.Id}: contribution statements not checked yet; the {Numbers.Show(rule.DeductionPercent)}% deduction may still apply.");
+            return (score, true);
+        }
+
+        if (finding.StatementsPresent)
+        {
+            explanation.Add($"{assignment.Id}: contribution statements present ({finding.Note}).");
+            return (score, provisional);
+        }
+
+        var deduction = Numbers.Round(fullMarks * rule.DeductionPercent / 100);
+        var after = Math.Max(0, score - deduction);
+        explanation.Add($"{assignment.Id}: contribution statements missing ({finding.Note}): -{Numbers.Show(rule.DeductionPercent)}% of "
+            + $"{Numbers.Show(fullMarks)} = -{Numbers.Show(deduction)}, leaving {Numbers.Show(after)} of {Numbers.Show(fullMarks)}.");
+        return (after, provisional);
+    }
+
+    private sealed record Offence(int Number, string AssignmentId, PlagiarismAction Action, string Summary);
+
+    /// <summary>Confirmed cases in the order they were confirmed; cases on the same assignment count as one offence.</summary>
+    private List<Offence> ConfirmedOffences(string studentId, GradingFacts facts)
+    {
+        var offences = new List<Offence>();
+        foreach (var byAssignment in facts.PlagiarismCases
+            .Where(c => c.StudentId == studentId && c.IsConfirmed)
+            .GroupBy(c => c.AssignmentId)
+            .OrderBy(g => g.Min(c => c.ConfirmedAt))
+            .ThenBy(g => Course.Components.Select(c => c.AssignmentId).ToList().IndexOf(g.Key)))
+        {
+            var number = offences.Count + 1;
+            var action = number == 1 ? Course.PlagiarismPolicy.FirstOffence : Course.PlagiarismPolicy.RepeatOffence;
+            offences.Add(new Offence(number, byAssignment.Key, action, string.Join("; ", byAssignment.Select(c => c.Summary))));
+        }
+
+        return offences;
+    }
+
+    /// <summary>Rejects facts that contradict the configuration or each other, naming what is wrong.</summary>
+    private void CheckFacts(GradingFacts facts)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        var students = tree.Roster.Select(s => s.Identifier).ToHashSet(StringComparer.Ordinal);
+        var assignments = tree.Assignments.ToDictionary(a => a.Id, StringComparer.Ordinal);
+        var teamOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var team in facts.Teams)
+        {
+            if (students.Contains(team.Id))
+            {
+                throw new GradingInputException($"Team id '{team.Id}' is also a student's identifier; team ids must differ from student ids.");
+            }
+
+            if (team.Members.Count > Course.TeamPolicy.MaxSize)
+            {
+                throw new GradingInputException($"Team '{team.Id}' has {team.Members.Count} members; the course allows at most {Course.TeamPolicy.MaxSize}.");
+            }
+
+            foreach (var member in team.Members)
+            {
+                if (!students.Contains(member))
+                {
+                    throw new GradingInputException($"Team '{team.Id}' lists '{member}', who is not on the roster.");
+                }
+
+                if (!teamOf.TryAdd(member, team.Id))
+                {
+                    throw new GradingInputException($"'{member}' is in two teams: '{teamOf[member]}' and '{team.Id}'.");
+                }
+            }
+        }
+
+        var teamIds = facts.Teams.Select(t => t.Id).ToList();
+        if (teamIds.Count != teamIds.Distinct(StringComparer.Ordinal).Count())
+        {
+            throw new GradingInputException("Two teams share an id.");
+        }
+
+        void CheckSubmitter(string submitterId, string assignmentId, string what)
+        {
+            if (!assignments.TryGetValue(assignmentId, out var assignment))
+            {
+                throw new GradingInputException($"{what} names assignment '{assignmentId}', which the course does not have.");
+            }
+
+            var valid = assignment.Participation == Participation.Team
+                ? teamIds.Contains(submitterId) || (students.Contains(submitterId) && !teamOf.ContainsKey(submitterId))
+                : students.Contains(submitterId);
+            if (!valid)
+            {
+                throw new GradingInputException(assignment.Participation == Participation.Team
+                    ? $"{what} for team work '{assignmentId}' names '{submitterId}', which is neither a team nor a student without a team."
+                    : $"{what} for '{assignmentId}' names '{submitterId}', who is not on the roster.");
+            }
+        }
+
+        foreach (var submission in facts.Submissions)
+        {
+            CheckSubmitter(submission.SubmitterId, submission.AssignmentId, "A submission");
+        }
+
+        foreach (var duplicate in facts.Submissions.GroupBy(s => (s.SubmitterId, s.AssignmentId)).Where(g => g.Count() > 1))
+        {
+            throw new GradingInputException($"'{duplicate.Key.SubmitterId}' has {duplicate.Count()} submissions for '{duplicate.Key.AssignmentId}'; pass only the one that is graded.");
+        }
+
+        foreach (var extension in facts.Extensions)
+        {
+            CheckSubmitter(extension.SubmitterId, extension.AssignmentId, "An extension");
+        }
+
+        foreach (var duplicate in facts.Extensions.GroupBy(e => (e.SubmitterId, e.AssignmentId)).Where(g => g.Count() > 1))
+        {
+            throw new GradingInputException($"'{duplicate.Key.SubmitterId}' has {duplicate.Count()} extensions for '{duplicate.Key.AssignmentId}'; combine them into one.");
+        }
+
+        foreach (var plagiarismCase in facts.PlagiarismCases)
+        {
+            if (!students.Contains(plagiarismCase.StudentId) || !assignments.ContainsKey(plagiarismCase.AssignmentId))
+            {
+                throw new GradingInputException($"A plagiarism case names '{plagiarismCase.StudentId}' on '{plagiarismCase.AssignmentId}'; both must be on the roster and in the course.");
+            }
+        }
+
+        foreach (var finding in facts.ContributionStatements)
+        {
+            if (!teamIds.Contains(finding.TeamId))
+            {
+                throw new GradingInputException($"A contribution-statement finding names team '{finding.TeamId}', which is not a team.");
+            }
+        }
+    }
+}
