@@ -1,0 +1,56 @@
+using Grader.Contracts;
+using Grader.Reference.Checks;
+using Grader.Reference.Tests.Support;
+
+namespace Grader.Reference.Tests;
+
+/// <summary>HW3's model solution (GAN bonus included) scores full marks; each seeded bug loses exactly the items it should, with a reason naming the fault.</summary>
+public class Hw3RnnCheckTests
+{
+    private const string Assignment = "hw3-rnn";
+
+    [Test]
+    public void ModelSolutionScoresFullMarks()
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var results = Grading.Run(Assignment, SolutionSources.Read(Assignment));
+        TestContext.Progress.WriteLine($"[bench] {Assignment}: full check on {TorchRuntime.PreferredDevice.type} took {clock.Elapsed.TotalSeconds:0.0} s (compile included)");
+
+        Assert.That(results.Select(result => result.CheckId), Is.EqualTo(CheckCatalog.ForAssignment(Assignment).Checks.Select(check => check.Id)));
+        Assert.That(results, Has.All.Matches<CheckResult>(result => result.Status == CheckStatus.Passed && result.Fraction == 1),
+            string.Join("\n", results.Select(result => $"{result.CheckId}: {result.Reason}")));
+    }
+
+    private static readonly object[] SeededBugs =
+    [
+        new object[] { "forget gate inverted", "LstmCell.cs", "var nextCell = forgetGate * cell + inputGate * candidate;", "var nextCell = (1 - forgetGate) * cell + inputGate * candidate;",
+            new[] { "hw3.lstm-cell-state", "hw3.lstm-hidden-state" }, "forget gate" },
+        new object[] { "no tanh on the new cell state", "LstmCell.cs", "var nextHidden = outputGate * nextCell.tanh();", "var nextHidden = outputGate * nextCell;",
+            new[] { "hw3.lstm-hidden-state" }, "h′ = o·tanh(c′)" },
+        new object[] { "sigmoid cell candidate", "LstmCell.cs", "var candidate = blocks[2].tanh();", "var candidate = blocks[2].sigmoid();",
+            new[] { "hw3.lstm-cell-state", "hw3.lstm-hidden-state" }, "g uses tanh" },
+        new object[] { "hidden bias left out", "LstmCell.cs", "var gates = input.matmul(weightIh.t()) + biasIh + hidden.matmul(weightHh.t()) + biasHh;", "var gates = input.matmul(weightIh.t()) + biasIh + hidden.matmul(weightHh.t());",
+            new[] { "hw3.lstm-cell-state", "hw3.lstm-hidden-state" }, "bias_hh" },
+        new object[] { "input and forget gates swapped", "LstmCell.cs", "var blocks = gates.chunk(4, 1);", "var blocks = gates.chunk(4, 1); (blocks[0], blocks[1]) = (blocks[1], blocks[0]);",
+            new[] { "hw3.lstm-cell-state", "hw3.lstm-hidden-state" }, "gates f, i, g, o" },
+        new object[] { "GAN: fake samples not detached for D", "GanTrainer.cs", "d.forward(fake.detach())", "d.forward(fake)",
+            new[] { "gan.mode-coverage", "gan.sample-distance", "gan.training-step" }, "not detached" },
+        new object[] { "GAN: saturating generator loss", "GanTrainer.cs", "public Tensor GeneratorLoss(Tensor fakeLogits) => nn.functional.binary_cross_entropy_with_logits(fakeLogits, ones_like(fakeLogits));",
+            "public Tensor GeneratorLoss(Tensor fakeLogits) => (1 - fakeLogits.sigmoid()).log().mean();",
+            new[] { "gan.generator-loss", "gan.training-step" }, "saturating" },
+        new object[] { "GAN: generator output squashed by tanh", "GanTrainer.cs", "return Networks().Generator.forward(noise);", "return Networks().Generator.forward(noise).tanh();",
+            new[] { "gan.mode-coverage", "gan.sample-distance" }, "modes covered" },
+    ];
+
+    [TestCaseSource(nameof(SeededBugs))]
+    public void SeededBugLosesExactlyItsItems(string bug, string file, string original, string replacement, string[] expectedDropped, string reasonMentions)
+    {
+        // Only the checks of the contract the edited class implements run: the other classes are unchanged, and
+        // their training checks (seconds each) are covered by the full-marks test.
+        var contract = file == "GanTrainer.cs" ? typeof(IGanTrainer) : typeof(ILstmCell);
+        var results = Grading.Run(Assignment, SolutionSources.Read(Assignment).WithBug(file, original, replacement), Grading.ChecksOf(Assignment, contract));
+
+        Assert.That(Grading.Dropped(results), Is.EqualTo(expectedDropped), bug);
+        Assert.That(results.Where(result => result.Fraction < 1).Select(result => result.Reason), Has.Some.Contains(reasonMentions), bug);
+    }
+}
