@@ -1,0 +1,454 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using Grader.Core.Configuration;
+using Grader.Core.Grading;
+using Grader.Core.Reports;
+using Grader.Reference.Checks;
+using Grader.Runner.Compilation;
+using Grader.Runner.Sandbox;
+using Grader.Submissions.Intake;
+using Grader.Submissions.Notebooks;
+using Grader.Submissions.Sources;
+using Grader.Submissions.Storage;
+using CoreCheckStatus = Grader.Core.Grading.CheckStatus;
+using ReferenceCheckStatus = Grader.Reference.Checks.CheckStatus;
+
+namespace Grader.Runner.Grading;
+
+/// <summary>
+/// Grades one submission from start to end, in the order of DESIGN.md's flow: store the exact bytes, take them in
+/// safely, compile and apply the static policy, run the checks against the student's code in a sandbox, score the
+/// rubric, write the report. Every failure of the student's making ends in a report that explains it; only the
+/// grader's own failures throw.
+/// </summary>
+public sealed class SubmissionGrader
+{
+    private readonly CourseTree _course;
+    private readonly SubmissionStore _store;
+    private readonly string _workRoot;
+    private readonly SandboxLauncher _launcher;
+    private readonly SubmissionIntake _intake = new();
+
+    /// <param name="course">The validated course (assignments, rubrics, limits).</param>
+    /// <param name="store">Where every submission's bytes are kept, by content hash.</param>
+    /// <param name="workRoot">Scratch space for extraction and compiled code; each grading cleans up after itself.</param>
+    public SubmissionGrader(CourseTree course, SubmissionStore store, string workRoot, SandboxLauncher? launcher = null)
+    {
+        _course = course;
+        _store = store;
+        _workRoot = workRoot;
+        _launcher = launcher ?? new SandboxLauncher();
+        Directory.CreateDirectory(workRoot);
+
+        // The reference computations are small; with several libtorch threads they only contend with the
+        // sandboxes for the cores (measured: a loaded 2-core run went from 9 s to 15 min with the default).
+        TorchSharp.torch.set_num_threads(1);
+    }
+
+    /// <summary>The version written into reports: a re-grade with another version is a different grading run.</summary>
+    public static string GraderVersion { get; } =
+        typeof(SubmissionGrader).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    /// <summary>Grades a zip, tarball, folder, notebook, .csx or .cs file for an assignment.</summary>
+    public GradingReport Grade(string assignmentId, string submissionPath)
+    {
+        var assignment = _course.Assignment(assignmentId);
+        var rubric = _course.RubricFor(assignmentId);
+        if (!CheckCatalog.TryGetSuite(assignmentId, out var suite))
+        {
+            throw new ArgumentException($"{assignmentId} is not autograded: there are no checks for it", nameof(assignmentId));
+        }
+
+        var total = Stopwatch.StartNew();
+        var timings = new PhaseTimings();
+        string workFolder = Path.Combine(_workRoot, Guid.NewGuid().ToString("N"));
+        try
+        {
+            // 1. Arrive: the exact bytes are stored before anything else happens.
+            var intakeClock = Stopwatch.StartNew();
+            var (hash, originalName) = StoreSubmission(submissionPath);
+            var partial = new ReportDraft(assignmentId, rubric, new SubmissionInfo(hash.Hex, originalName, FormOf(submissionPath), null, null));
+
+            ExtractedSubmission extracted;
+            CSharpSourceSet sources;
+            try
+            {
+                extracted = Directory.Exists(submissionPath)
+                    ? _intake.ExtractPath(submissionPath, Path.Combine(workFolder, "files"), IntakeOptionsFor(assignment))
+                    : _intake.Extract(_store, hash, originalName, Path.Combine(workFolder, "files"), IntakeOptionsFor(assignment));
+                extracted.MakeReadOnly();
+                sources = CSharpSourceSet.FromSubmission(extracted, new SourceSetOptions());
+            }
+            catch (SubmissionRefusedException refused)
+            {
+                timings.IntakeMs = intakeClock.Elapsed.TotalMilliseconds;
+                return partial.NotRun(GradingOutcome.IntakeRefused, refused.Message, timings, total);
+            }
+            catch (NotebookFormatException malformed)
+            {
+                timings.IntakeMs = intakeClock.Elapsed.TotalMilliseconds;
+                return partial.NotRun(GradingOutcome.IntakeRefused, malformed.Message, timings, total);
+            }
+
+            timings.IntakeMs = intakeClock.Elapsed.TotalMilliseconds;
+            var manifest = extracted.Manifest;
+            partial = partial with
+            {
+                Submission = new SubmissionInfo(hash.Hex, originalName, manifest.Form.ToString(), manifest.Naming.NetId, manifest.GitCommit),
+                Notes = [.. manifest.Notes.Select(n => n.ToString()), .. sources.Notes.Select(n => n.ToString())],
+                Notebook = sources.Notebooks.Count > 0 ? NotebookInfoOf(sources.Notebooks) : null,
+            };
+
+            if (sources.HasErrors || sources.Units.Count == 0)
+            {
+                string why = sources.Units.Count == 0
+                    ? "the submission holds no C# code (no .cs or .csx file, no C# notebook cell)"
+                    : "the submission's code could not be read: " + string.Join("; ", sources.Notes.Where(n => n.Severity == NoteSeverity.Error));
+                return partial.NotRun(GradingOutcome.IntakeRefused, why, timings, total);
+            }
+
+            // 2. Compile on the trusted side, with the static policy as a guardrail.
+            var compileClock = Stopwatch.StartNew();
+            var compiler = new StudentCompiler(new StaticPolicy(PolicyFor(assignment)));
+            var compiled = compiler.Compile([.. UnitsToCompile(sources, out var ignored).Select(ToCodeUnit)]);
+            if (ignored.Count > 0)
+            {
+                partial = partial with { Notes = [.. partial.Notes, $"the notebook is the submission; these files were not compiled: {string.Join(", ", ignored)}"] };
+            }
+
+            timings.CompileMs = compileClock.Elapsed.TotalMilliseconds;
+            partial = partial with
+            {
+                CompilerMessages = [.. compiled.Messages.Select(m => MapMessage(m, sources))],
+                PolicyFindings = [.. compiled.Violations.Select(v => MapViolation(v, sources))],
+            };
+            if (compiled.Assembly is null || compiled.Messages.Any(m => m.IsError))
+            {
+                var first = partial.CompilerMessages.FirstOrDefault(m => m.Severity == "error");
+                return partial.NotRun(GradingOutcome.CompileFailed,
+                    first is null ? "the code did not compile" : $"the code did not compile: {first.Where}: {first.Message} ({first.Id})", timings, total);
+            }
+
+            var rejected = partial.PolicyFindings.FirstOrDefault(f => f.Severity == "reject");
+            if (rejected is not null)
+            {
+                return partial.NotRun(GradingOutcome.PolicyRejected, $"the code uses {rejected.Api} ({rejected.Where}): {rejected.Reason}", timings, total);
+            }
+
+            // 3. Run the checks against the student's code inside the sandbox; the reference answers stay here.
+            string assemblyPath = Path.Combine(workFolder, "student.dll");
+            File.WriteAllBytes(assemblyPath, compiled.Assembly);
+            var limits = LimitsFor(assignment);
+            var sandboxClock = Stopwatch.StartNew();
+            using var session = _launcher.Start(assemblyPath, extracted.Folder, limits);
+            IReadOnlyList<CheckResult> results;
+            string? stopped = null;
+            var checksClock = new Stopwatch();
+            try
+            {
+                session.WaitUntilReady();
+                timings.SandboxStartMs = sandboxClock.Elapsed.TotalMilliseconds;
+                checksClock.Start();
+                results = suite.Run(new SandboxStudentCode(session), rubric.Items.Where(i => i.CheckId is not null).Select(i => i.CheckId!).Distinct().ToList());
+                timings.ChecksMs = checksClock.Elapsed.TotalMilliseconds;
+            }
+            catch (SandboxStoppedException start)
+            {
+                timings.SandboxStartMs = sandboxClock.Elapsed.TotalMilliseconds;
+                results = [];
+                stopped = start.Message;
+            }
+
+            stopped ??= session.StoppedBecause?.Message;
+            var wall = session.WallTime;
+            var peak = session.PeakMemoryBytes;
+            var cpu = session.CpuTime;
+            string enforcedBy = session.ResourceControlDescription;
+            session.Dispose();
+
+            // 4. Score the rubric from the check results.
+            return partial.Graded(results, stopped, session.Log, session.LogTruncated,
+                new ReportResources(peak, cpu?.TotalMilliseconds, wall.TotalMilliseconds, enforcedBy), timings, total);
+        }
+        finally
+        {
+            DeleteWorkFolder(workFolder);
+        }
+    }
+
+    /// <summary>
+    /// A notebook, when there is one, is the submission (the syllabus's form), and .csx files go with it; plain .cs
+    /// files are for students who do not use notebooks. Compiling both would declare every class twice.
+    /// </summary>
+    private static IReadOnlyList<CSharpCodeUnit> UnitsToCompile(CSharpSourceSet sources, out IReadOnlyList<string> ignored)
+    {
+        if (sources.Units.All(u => u.Kind != CodeUnitKind.Notebook))
+        {
+            ignored = [];
+            return sources.Units;
+        }
+
+        ignored = [.. sources.Units.Where(u => u.Kind == CodeUnitKind.SourceFile).Select(u => u.Path)];
+        return [.. sources.Units.Where(u => u.Kind != CodeUnitKind.SourceFile)];
+    }
+
+    private static CodeUnit ToCodeUnit(CSharpCodeUnit unit) => new(
+        unit.Path,
+        unit.Text,
+        IsScript: unit.Kind != CodeUnitKind.SourceFile,
+        Cells: unit.Kind == CodeUnitKind.Notebook ? [.. unit.Segments.Select(s => (s.FirstLine - 1, s.LineCount))] : null);
+
+    private (ContentHash Hash, string OriginalName) StoreSubmission(string submissionPath)
+    {
+        if (Directory.Exists(submissionPath))
+        {
+            // A folder is stored as a deterministic zip of its files, so the same folder always has the same hash.
+            using var archive = DeterministicZip.Of(submissionPath);
+            return (_store.Store(archive, Path.GetFileName(Path.TrimEndingDirectorySeparator(submissionPath))), Path.GetFileName(Path.TrimEndingDirectorySeparator(submissionPath)));
+        }
+
+        if (!File.Exists(submissionPath))
+        {
+            throw new FileNotFoundException($"no submission at {submissionPath}", submissionPath);
+        }
+
+        using var stream = File.OpenRead(submissionPath);
+        return (_store.Store(stream, Path.GetFileName(submissionPath)), Path.GetFileName(submissionPath));
+    }
+
+    private static string FormOf(string submissionPath) => Directory.Exists(submissionPath) ? nameof(Grader.Submissions.Intake.SubmissionForm.Folder) : Path.GetExtension(submissionPath).TrimStart('.');
+
+    private static IntakeOptions IntakeOptionsFor(Assignment assignment)
+    {
+        int? homework = assignment.Submission.ZipName is { } zipName && System.Text.RegularExpressions.Regex.Match(zipName, @"hw(\d+)") is { Success: true } match
+            ? int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)
+            : null;
+        return new IntakeOptions { ExpectedHomework = homework, CheckSyllabusNaming = homework is not null };
+    }
+
+    private static StaticPolicyOptions PolicyFor(Assignment assignment) => new()
+    {
+        ForbidAutograd = assignment.Forbids.Contains(ForbiddenFeature.Autograd),
+        ForbidThreads = assignment.Forbids.Contains(ForbiddenFeature.Threads),
+    };
+
+    private static SandboxLimits LimitsFor(Assignment assignment)
+    {
+        var defaults = new SandboxLimits();
+        if (assignment.Resources is not { } resources)
+        {
+            return defaults;
+        }
+
+        return defaults with
+        {
+            CpuSeconds = resources.CpuSeconds,
+            WallSeconds = resources.WallSeconds,
+            CallSeconds = Math.Min(defaults.CallSeconds, resources.WallSeconds),
+            MemoryMegabytes = resources.MemoryMb,
+            OutputBytesKept = resources.MaxOutputKb * 1024,
+            GrantedGpu = null,
+        };
+    }
+
+    private static NotebookInfo NotebookInfoOf(IReadOnlyList<NotebookDocument> notebooks)
+    {
+        var facts = notebooks.Select(NotebookOutputFacts.Of).ToList();
+        return new NotebookInfo(
+            facts.Sum(f => f.CodeCells),
+            facts.Sum(f => f.CodeCellsWithOutputs),
+            facts.All(f => f.OutputsVisible),
+            facts.All(f => f.PlotsVisible),
+            string.Join("; ", facts.Select(f => f.Verdict)));
+    }
+
+    private static ReportMessage MapMessage(CompilerMessage message, CSharpSourceSet sources)
+    {
+        var origin = OriginOf(message.Path, message.Line, sources);
+        return new ReportMessage(origin?.File ?? message.Path, origin?.Cell, origin?.Line ?? message.Line, message.Column, message.Id, message.Message, message.IsError ? "error" : "warning");
+    }
+
+    private static ReportPolicyFinding MapViolation(PolicyViolation violation, CSharpSourceSet sources)
+    {
+        var origin = violation.Path is null || violation.Line is null ? null : OriginOf(violation.Path, violation.Line.Value, sources);
+        return new ReportPolicyFinding(violation.Severity == PolicySeverity.Reject ? "reject" : "flag", violation.Api, violation.Reason,
+            origin?.File ?? violation.Path, origin?.Cell, origin?.Line ?? violation.Line);
+    }
+
+    private static SourceOrigin? OriginOf(string path, int line, CSharpSourceSet sources)
+        => sources.Units.FirstOrDefault(u => u.Path == path) is { } unit && line >= 1 && line <= unit.LineCount ? unit.MapLine(line) : null;
+
+    private static void DeleteWorkFolder(string folder)
+    {
+        if (!Directory.Exists(folder))
+        {
+            return;
+        }
+
+        // Extracted files were made read-only for the sandbox; make them writable again to delete them.
+        foreach (var entry in new DirectoryInfo(folder).EnumerateFileSystemInfos("*", SearchOption.AllDirectories))
+        {
+            entry.Attributes &= ~FileAttributes.ReadOnly;
+            if (entry is DirectoryInfo directory)
+            {
+                directory.UnixFileMode |= UnixFileMode.UserWrite;
+            }
+        }
+
+        Directory.Delete(folder, recursive: true);
+    }
+
+    private sealed class PhaseTimings
+    {
+        public double IntakeMs { get; set; }
+
+        public double CompileMs { get; set; }
+
+        public double SandboxStartMs { get; set; }
+
+        public double ChecksMs { get; set; }
+
+        public ReportTimings Finish(Stopwatch total) => new(IntakeMs, CompileMs, SandboxStartMs, ChecksMs, total.Elapsed.TotalMilliseconds);
+    }
+
+    /// <summary>A report being filled in as grading goes; it ends either not run or graded.</summary>
+    private sealed record ReportDraft(string AssignmentId, Rubric Rubric, SubmissionInfo Submission)
+    {
+        public IReadOnlyList<string> Notes { get; init; } = [];
+
+        public NotebookInfo? Notebook { get; init; }
+
+        public IReadOnlyList<ReportMessage> CompilerMessages { get; init; } = [];
+
+        public IReadOnlyList<ReportPolicyFinding> PolicyFindings { get; init; } = [];
+
+        public GradingReport NotRun(GradingOutcome outcome, string why, PhaseTimings timings, Stopwatch total)
+        {
+            var outcomes = Rubric.Items.Where(i => i.Kind == RubricItemKind.Auto)
+                .Select(i => (ItemOutcome)new CheckOutcome(i.Id, 0, CoreCheckStatus.Failed, $"not run: {why}"))
+                .ToList();
+            var score = RubricScorer.Score(Rubric, outcomes);
+            return Build(outcome, $"Not graded: {why}", score, outcomes.Cast<CheckOutcome>().ToDictionary(o => o.ItemId, o => "not-run"), new Dictionary<string, double>(), null, "", false, null, timings, total);
+        }
+
+        public GradingReport Graded(IReadOnlyList<CheckResult> results, string? stopped, string log, bool logTruncated, ReportResources resources, PhaseTimings timings, Stopwatch total)
+        {
+            var byCheck = results.ToDictionary(r => r.CheckId);
+            var outcomes = new List<ItemOutcome>();
+            var statuses = new Dictionary<string, string>();
+            var elapsed = new Dictionary<string, double>();
+            foreach (var item in Rubric.Items.Where(i => i.Kind == RubricItemKind.Auto))
+            {
+                if (byCheck.TryGetValue(item.CheckId!, out var result))
+                {
+                    outcomes.Add(new CheckOutcome(item.Id, result.Fraction, CoreStatus(result), result.Reason));
+                    statuses[item.Id] = StatusName(result.Status);
+                    elapsed[item.Id] = result.Elapsed.TotalMilliseconds;
+                }
+                else
+                {
+                    outcomes.Add(new CheckOutcome(item.Id, 0, CoreCheckStatus.Failed, $"not answered: {stopped ?? "the run ended before this check"}"));
+                    statuses[item.Id] = "not-answered";
+                }
+            }
+
+            var score = RubricScorer.Score(Rubric, outcomes);
+            bool complete = stopped is null && results.All(r => r.Status != ReferenceCheckStatus.NotAnswered);
+            var outcome = stopped is null ? GradingOutcome.Graded : GradingOutcome.PartiallyGraded;
+            string summary = $"{Show(score.Score)} of {Show(score.FullMarks)} points" + (score.BonusPoints > 0 ? $" (bonus {Show(score.BonusPoints)} included)" : "")
+                + (stopped is null ? "" : $"; the run stopped early: {stopped}")
+                + (score.IsProvisional ? "; provisional until a TA scores the manual items" : "")
+                + (complete ? "" : "");
+            return Build(outcome, summary, score, statuses, elapsed, stopped, log, logTruncated, resources, timings, total);
+        }
+
+        private GradingReport Build(GradingOutcome outcome, string summary, RubricScore score, IReadOnlyDictionary<string, string> statuses, IReadOnlyDictionary<string, double> elapsed,
+            string? stopped, string log, bool logTruncated, ReportResources? resources, PhaseTimings timings, Stopwatch total)
+        {
+            var items = score.Items.Select(s => new ReportItem(
+                s.Item.Id,
+                s.Item.Description,
+                s.Item.Kind == RubricItemKind.Auto ? "auto" : "manual",
+                s.Item.Type.ToString().ToLowerInvariant(),
+                s.Item.CheckId,
+                s.Points,
+                s.Item.Points,
+                s.IsPending ? "pending" : statuses.GetValueOrDefault(s.Item.Id, "scored"),
+                s.Explanation,
+                elapsed.TryGetValue(s.Item.Id, out var ms) ? ms : null)).ToList();
+            return new GradingReport
+            {
+                Assignment = AssignmentId,
+                Submission = Submission,
+                GraderVersion = GraderVersion,
+                GradedAt = DateTimeOffset.UtcNow,
+                Outcome = outcome,
+                Summary = summary,
+                Total = score.Score,
+                Max = score.FullMarks,
+                Provisional = score.IsProvisional,
+                Items = items,
+                Explanation = score.Explanation,
+                CompilerMessages = CompilerMessages,
+                PolicyFindings = PolicyFindings,
+                Notes = Notes,
+                Notebook = Notebook,
+                Timings = timings.Finish(total),
+                Resources = resources,
+                SandboxStop = stopped,
+                Log = log,
+                LogTruncated = logTruncated,
+            };
+        }
+
+        private static CoreCheckStatus CoreStatus(CheckResult result) => result.Status switch
+        {
+            ReferenceCheckStatus.Passed => CoreCheckStatus.Passed,
+            ReferenceCheckStatus.PartiallyPassed => CoreCheckStatus.PartialCredit,
+            ReferenceCheckStatus.Skipped when result.Reason.StartsWith("grader error", StringComparison.Ordinal) => CoreCheckStatus.GraderError,
+            _ => CoreCheckStatus.Failed,
+        };
+
+        private static string StatusName(ReferenceCheckStatus status) => status switch
+        {
+            ReferenceCheckStatus.Passed => "passed",
+            ReferenceCheckStatus.PartiallyPassed => "partially-passed",
+            ReferenceCheckStatus.Failed => "failed",
+            ReferenceCheckStatus.NotAnswered => "not-answered",
+            _ => "skipped",
+        };
+
+        private static string Show(decimal value) => value.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
+
+/// <summary>A zip of a folder whose bytes depend only on the files' paths and contents (sorted, fixed timestamps).</summary>
+internal static class DeterministicZip
+{
+    private static readonly DateTimeOffset FixedTimestamp = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public static MemoryStream Of(string folder)
+    {
+        var buffer = new MemoryStream();
+        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            {
+                var info = new FileInfo(file);
+                if (info.LinkTarget is not null)
+                {
+                    continue;
+                }
+
+                var entry = zip.CreateEntry(Path.GetRelativePath(folder, file).Replace('\\', '/'), CompressionLevel.Optimal);
+                entry.LastWriteTime = FixedTimestamp;
+                using var source = info.OpenRead();
+                using var target = entry.Open();
+                source.CopyTo(target);
+            }
+        }
+
+        buffer.Position = 0;
+        return buffer;
+    }
+}

@@ -1,0 +1,230 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Sockets;
+
+namespace Grader.Runner.Sandbox;
+
+/// <summary>
+/// Starts the sandbox host for one submission under bubblewrap: new user, PID, IPC, UTS, cgroup and network
+/// namespaces (so no network at all), a read-only view of /usr, the .NET runtime, the sandbox host folder and this
+/// submission's compiled code and files, a private size-capped /tmp, no capabilities, a fresh session (no terminal
+/// injection), killed with the runner. Resource limits come from a per-run control group where the host allows,
+/// plus rlimits everywhere.
+/// </summary>
+public sealed class SandboxLauncher
+{
+    private const string SandboxHostFolderName = "sandbox";
+
+    private readonly string _sandboxHostDirectory;
+    private readonly string _dotnetHost;
+
+    public SandboxLauncher(string? sandboxHostDirectory = null)
+    {
+        _sandboxHostDirectory = sandboxHostDirectory ?? Path.Combine(AppContext.BaseDirectory, SandboxHostFolderName);
+        if (!File.Exists(Path.Combine(_sandboxHostDirectory, "grader-sandbox.dll")))
+        {
+            throw new SandboxUnavailableException($"the sandbox host is missing from {_sandboxHostDirectory} (build Grader.Runner)");
+        }
+
+        _dotnetHost = ResolveDotnetHost();
+        if (FindOnPath("bwrap") is null)
+        {
+            throw new SandboxUnavailableException("bubblewrap (bwrap) is not installed: run scripts/setup.sh");
+        }
+    }
+
+    /// <summary>Starts a sandbox that loads <paramref name="studentAssembly"/>; waits until the host says it is ready.</summary>
+    /// <param name="studentAssembly">The compiled submission (the only code of the student the sandbox gets).</param>
+    /// <param name="submissionFiles">The submission's own files (data the notebook reads), visible read-only as the working directory; null for none.</param>
+    public SandboxSession Start(string studentAssembly, string? submissionFiles, SandboxLimits limits)
+    {
+        string runName = $"grader-{Environment.ProcessId}-{Guid.NewGuid():N}";
+        string runDirectory = Directory.CreateTempSubdirectory("grader-run-").FullName;
+        string ipcDirectory = Path.Combine(runDirectory, "ipc");
+        string binDirectory = Path.Combine(runDirectory, "bin");
+        Directory.CreateDirectory(ipcDirectory);
+        Directory.CreateDirectory(binDirectory);
+        File.Copy(studentAssembly, Path.Combine(binDirectory, "student.dll"));
+
+        var control = ResourceControl.Create(runName, limits);
+        var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        string socketPath = Path.Combine(ipcDirectory, "runner.sock");
+        listener.Bind(new UnixDomainSocketEndPoint(socketPath));
+        listener.Listen(1);
+        // The sandbox runs as "nobody" in its own user namespace; it must be allowed to connect.
+        File.SetUnixFileMode(socketPath, (UnixFileMode)0x1FF);
+
+        var startInfo = new ProcessStartInfo("/bin/sh")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        // The shell joins the run's control groups, then becomes prlimit, which sets rlimits and becomes bwrap: the
+        // limits are in place before any student code exists, and no process escapes the groups by forking first.
+        startInfo.ArgumentList.Add("-c");
+        startInfo.ArgumentList.Add("for f in \"$@\"; do case \"$f\" in --) shift; break;; esac; echo $$ > \"$f\" || exit 97; shift; done; exec \"$@\"");
+        startInfo.ArgumentList.Add("join-groups");
+        foreach (var procsFile in control.ProcsFiles)
+        {
+            startInfo.ArgumentList.Add(procsFile);
+        }
+
+        startInfo.ArgumentList.Add("--");
+        foreach (var argument in PrlimitArguments(limits, control))
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        foreach (var argument in BubblewrapArguments(binDirectory, submissionFiles, ipcDirectory, limits))
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        startInfo.ArgumentList.Add(_dotnetHost);
+        startInfo.ArgumentList.Add("/grader/grader-sandbox.dll");
+        startInfo.ArgumentList.Add("--socket");
+        startInfo.ArgumentList.Add("/ipc/runner.sock");
+        startInfo.ArgumentList.Add("--assembly");
+        startInfo.ArgumentList.Add("/submission/bin/student.dll");
+
+        var process = Process.Start(startInfo) ?? throw new SandboxUnavailableException("could not start /bin/sh");
+        process.StandardInput.Close();
+        return new SandboxSession(process, listener, control, runDirectory, limits);
+    }
+
+    private static IEnumerable<string> PrlimitArguments(SandboxLimits limits, ResourceControl control)
+    {
+        yield return "prlimit";
+        yield return $"--cpu={limits.CpuSeconds}";
+        yield return $"--nofile={limits.MaxOpenFiles}";
+        // Just above the /tmp size, so a disk filler meets "no space left" (an exception it can see) first.
+        yield return $"--fsize={(limits.TmpMegabytes + 1) * 1024L * 1024L}";
+        yield return "--core=0";
+        if (!control.LimitsMemory)
+        {
+            // Without a memory cgroup, bound the address space instead. The .NET GC reserves address space far
+            // beyond what it uses, so the GC heap is capped separately (DOTNET_GCHeapHardLimit) and the address-space
+            // limit leaves room for reservations, libtorch and thread stacks.
+            yield return $"--as={(limits.MemoryMegabytes + 8192L) * 1024L * 1024L}";
+        }
+
+        yield return "--";
+    }
+
+    private IEnumerable<string> BubblewrapArguments(string binDirectory, string? submissionFiles, string ipcDirectory, SandboxLimits limits)
+    {
+        string[] arguments =
+        [
+            "bwrap",
+            "--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-net", "--unshare-cgroup-try",
+            "--uid", "65534", "--gid", "65534", "--hostname", "sandbox",
+            "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+            "--ro-bind", "/usr", "/usr",
+            "--proc", "/proc", "--dev", "/dev",
+            "--size", (limits.TmpMegabytes * 1024L * 1024L).ToString(CultureInfo.InvariantCulture), "--tmpfs", "/tmp",
+            "--ro-bind", _sandboxHostDirectory, "/grader",
+            "--ro-bind", binDirectory, "/submission/bin",
+            "--ro-bind", ipcDirectory, "/ipc",
+            "--clearenv",
+            "--setenv", "HOME", "/tmp",
+            "--setenv", "TMPDIR", "/tmp",
+            "--setenv", "PATH", "/usr/bin:/bin",
+            "--setenv", "DOTNET_CLI_TELEMETRY_OPTOUT", "1",
+            "--setenv", "DOTNET_NOLOGO", "1",
+            "--setenv", "DOTNET_SYSTEM_GLOBALIZATION_INVARIANT", "1",
+            "--setenv", "DOTNET_EnableDiagnostics", "0",
+            // Three quarters of the memory limit for the GC heap (hex, as the runtime wants it); the rest is for
+            // libtorch's native tensors. The student then gets an OutOfMemoryException instead of a kill.
+            "--setenv", "DOTNET_GCHeapHardLimit", (limits.MemoryMegabytes * 1024L * 1024L * 3 / 4).ToString("X", CultureInfo.InvariantCulture),
+            "--setenv", "DOTNET_TieredPGO", "0",
+            // Homework-sized tensors: more libtorch threads only spin and fight the other sandboxes for the cores.
+            "--setenv", "OMP_NUM_THREADS", "1",
+        ];
+        foreach (var argument in arguments)
+        {
+            yield return argument;
+        }
+
+        // /lib, /lib64, /bin are symlinks into /usr on merged-/usr systems (Debian 12); bind them where they are not.
+        foreach (var top in new[] { "/lib", "/lib64", "/bin" })
+        {
+            var info = new FileInfo(top);
+            if (info.LinkTarget is { } target)
+            {
+                yield return "--symlink";
+                yield return target;
+                yield return top;
+            }
+            else if (Directory.Exists(top))
+            {
+                yield return "--ro-bind";
+                yield return top;
+                yield return top;
+            }
+        }
+
+        string dotnetRoot = Path.GetDirectoryName(_dotnetHost)!;
+        if (!dotnetRoot.StartsWith("/usr/", StringComparison.Ordinal))
+        {
+            yield return "--ro-bind";
+            yield return dotnetRoot;
+            yield return dotnetRoot;
+        }
+
+        if (submissionFiles is not null)
+        {
+            yield return "--ro-bind";
+            yield return submissionFiles;
+            yield return "/submission/files";
+            yield return "--chdir";
+            yield return "/submission/files";
+        }
+        else
+        {
+            yield return "--chdir";
+            yield return "/tmp";
+        }
+
+        if (limits.GrantedGpu is { } gpu)
+        {
+            foreach (var device in Directory.EnumerateFiles("/dev", "nvidia*"))
+            {
+                yield return "--dev-bind";
+                yield return device;
+                yield return device;
+            }
+
+            yield return "--setenv";
+            yield return "CUDA_VISIBLE_DEVICES";
+            yield return gpu.ToString(CultureInfo.InvariantCulture);
+        }
+        else
+        {
+            yield return "--setenv";
+            yield return "CUDA_VISIBLE_DEVICES";
+            yield return "";
+        }
+
+        yield return "--";
+    }
+
+    private static string ResolveDotnetHost()
+    {
+        string? fromEnvironment = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
+        string candidate = fromEnvironment is { Length: > 0 } && File.Exists(fromEnvironment)
+            ? fromEnvironment
+            : FindOnPath("dotnet") ?? throw new SandboxUnavailableException("the dotnet host is not on PATH");
+        return new FileInfo(candidate).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Path.GetFullPath(candidate);
+    }
+
+    private static string? FindOnPath(string program)
+        => (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin")
+            .Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Select(directory => Path.Combine(directory, program))
+            .FirstOrDefault(File.Exists);
+}
+
+/// <summary>This host cannot run sandboxes (missing bubblewrap, dotnet or the sandbox host build).</summary>
+public sealed class SandboxUnavailableException(string message) : Exception(message);

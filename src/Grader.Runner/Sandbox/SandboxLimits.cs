@@ -1,0 +1,38 @@
+namespace Grader.Runner.Sandbox;
+
+/// <summary>What one sandboxed run of a student's code may use. Each limit says what it protects against.</summary>
+public sealed record SandboxLimits
+{
+    /// <summary>CPU seconds over all threads (infinite loops, busy-waiting threads left running).</summary>
+    public int CpuSeconds { get; init; } = 120;
+
+    /// <summary>Wall-clock seconds for the whole run (sleeping or blocked code, deadlocks).</summary>
+    public int WallSeconds { get; init; } = 180;
+
+    /// <summary>Wall-clock seconds for one call into the student's code.</summary>
+    public int CallSeconds { get; init; } = 60;
+
+    /// <summary>Resident memory, GC heap and native tensors together (memory bombs).</summary>
+    public int MemoryMegabytes { get; init; } = 3072;
+
+    /// <summary>Processes and threads (fork bombs). .NET and libtorch start a few dozen threads of their own.</summary>
+    public int MaxProcesses { get; init; } = 256;
+
+    /// <summary>Open file descriptors.</summary>
+    public int MaxOpenFiles { get; init; } = 512;
+
+    /// <summary>Size of the private writable /tmp and of any one file written (disk fillers).</summary>
+    public int TmpMegabytes { get; init; } = 64;
+
+    /// <summary>Bytes of stdout+stderr kept for the log; more is dropped and noted.</summary>
+    public int OutputBytesKept { get; init; } = 64 * 1024;
+
+    /// <summary>Bytes of stdout+stderr after which the run is stopped (output floods).</summary>
+    public long OutputBytesStop { get; init; } = 8L * 1024 * 1024;
+
+    /// <summary>Largest answer message the runner accepts from the sandbox.</summary>
+    public int MaxAnswerBytes { get; init; } = 256 * 1024 * 1024;
+
+    /// <summary>Index of the GPU granted to this run, or null for CPU only (GPU device nodes are then not visible).</summary>
+    public int? GrantedGpu { get; init; }
+}

@@ -1,0 +1,394 @@
+using System.Text;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Grader.Sandbox.Protocol;
+
+/// <summary>
+/// Encodes protocol messages and the values that cross the boundary: null, bool, int, long, float, double, string,
+/// one-dimensional arrays of those, tensors (dtype, shape, raw little-endian bytes, always on CPU) and tensor arrays.
+/// Decoding validates everything: the runner decodes bytes that student code may have forged.
+/// </summary>
+public static class MessageCodec
+{
+    private const int MaxStringBytes = 1 << 20;
+    private const int MaxTensorRank = 8;
+
+    private enum ValueTag : byte
+    {
+        Null = 0,
+        Bool = 1,
+        Int = 2,
+        Long = 3,
+        Float = 4,
+        Double = 5,
+        String = 6,
+        Tensor = 7,
+        TensorArray = 8,
+        BoolArray = 9,
+        IntArray = 10,
+        LongArray = 11,
+        FloatArray = 12,
+        DoubleArray = 13,
+        StringArray = 14,
+    }
+
+    private static readonly HashSet<ScalarType> AllowedTensorTypes =
+    [
+        ScalarType.Float32, ScalarType.Float64, ScalarType.Int32, ScalarType.Int64,
+        ScalarType.Int16, ScalarType.Int8, ScalarType.Byte, ScalarType.Bool,
+    ];
+
+    public static byte[] Encode(MessageKind kind, object message)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write((byte)kind);
+            switch (message)
+            {
+                case CreateRequest create:
+                    writer.Write(create.ContractInterface);
+                    break;
+                case CallRequest call:
+                    writer.Write(call.ObjectId);
+                    writer.Write(call.ContractInterface);
+                    writer.Write(call.MethodName);
+                    WriteStrings(writer, call.ParameterTypes);
+                    writer.Write(call.Arguments.Length);
+                    foreach (var argument in call.Arguments)
+                    {
+                        WriteValue(writer, argument);
+                    }
+
+                    break;
+                case ReadyMessage ready:
+                    writer.Write(ready.Description);
+                    break;
+                case CreatedMessage created:
+                    writer.Write(created.ObjectId);
+                    writer.Write(created.ImplementingType);
+                    break;
+                case ReturnedMessage returned:
+                    WriteValue(writer, returned.Value);
+                    break;
+                case FailedMessage failed:
+                    writer.Write(failed.ExceptionType);
+                    writer.Write(failed.Message);
+                    writer.Write(failed.StackTrace);
+                    break;
+                case ShutdownRequest:
+                    break;
+                default:
+                    throw new ArgumentException($"not a protocol message: {message.GetType().Name}", nameof(message));
+            }
+        }
+
+        return buffer.ToArray();
+    }
+
+    public static (MessageKind Kind, object Message) Decode(byte[] frame)
+    {
+        if (frame.Length == 0)
+        {
+            throw new ProtocolViolationException("empty message");
+        }
+
+        using var reader = new BinaryReader(new MemoryStream(frame, writable: false), Encoding.UTF8);
+        try
+        {
+            var kind = (MessageKind)reader.ReadByte();
+            object message = kind switch
+            {
+                MessageKind.Create => new CreateRequest(ReadString(reader)),
+                MessageKind.Call => ReadCall(reader),
+                MessageKind.Shutdown => new ShutdownRequest(),
+                MessageKind.Ready => new ReadyMessage(ReadString(reader)),
+                MessageKind.Created => new CreatedMessage(reader.ReadInt32(), ReadString(reader)),
+                MessageKind.Returned => new ReturnedMessage(ReadValue(reader)),
+                MessageKind.Failed => new FailedMessage(ReadString(reader), ReadString(reader), ReadString(reader)),
+                _ => throw new ProtocolViolationException($"unknown message kind {(byte)kind}"),
+            };
+            if (reader.BaseStream.Position != reader.BaseStream.Length)
+            {
+                throw new ProtocolViolationException($"{reader.BaseStream.Length - reader.BaseStream.Position} unexpected bytes after a {kind} message");
+            }
+
+            return (kind, message);
+        }
+        catch (EndOfStreamException)
+        {
+            throw new ProtocolViolationException("a message ended early");
+        }
+    }
+
+    private static CallRequest ReadCall(BinaryReader reader)
+    {
+        int objectId = reader.ReadInt32();
+        string contract = ReadString(reader);
+        string method = ReadString(reader);
+        string[] parameterTypes = ReadStrings(reader);
+        int count = ReadCount(reader);
+        var arguments = new object?[count];
+        for (int i = 0; i < count; i++)
+        {
+            arguments[i] = ReadValue(reader);
+        }
+
+        return new CallRequest(objectId, contract, method, parameterTypes, arguments);
+    }
+
+    private static void WriteValue(BinaryWriter writer, object? value)
+    {
+        switch (value)
+        {
+            case null:
+                writer.Write((byte)ValueTag.Null);
+                break;
+            case bool b:
+                writer.Write((byte)ValueTag.Bool);
+                writer.Write(b);
+                break;
+            case int i:
+                writer.Write((byte)ValueTag.Int);
+                writer.Write(i);
+                break;
+            case long l:
+                writer.Write((byte)ValueTag.Long);
+                writer.Write(l);
+                break;
+            case float f:
+                writer.Write((byte)ValueTag.Float);
+                writer.Write(f);
+                break;
+            case double d:
+                writer.Write((byte)ValueTag.Double);
+                writer.Write(d);
+                break;
+            case string s:
+                writer.Write((byte)ValueTag.String);
+                writer.Write(s);
+                break;
+            case Tensor tensor:
+                writer.Write((byte)ValueTag.Tensor);
+                WriteTensor(writer, tensor);
+                break;
+            case Tensor?[] tensors:
+                writer.Write((byte)ValueTag.TensorArray);
+                writer.Write(tensors.Length);
+                foreach (var tensor in tensors)
+                {
+                    WriteValue(writer, tensor);
+                }
+
+                break;
+            case bool[] array:
+                WritePrimitiveArray(writer, ValueTag.BoolArray, array);
+                break;
+            case int[] array:
+                WritePrimitiveArray(writer, ValueTag.IntArray, array);
+                break;
+            case long[] array:
+                WritePrimitiveArray(writer, ValueTag.LongArray, array);
+                break;
+            case float[] array:
+                WritePrimitiveArray(writer, ValueTag.FloatArray, array);
+                break;
+            case double[] array:
+                WritePrimitiveArray(writer, ValueTag.DoubleArray, array);
+                break;
+            case string[] array:
+                writer.Write((byte)ValueTag.StringArray);
+                WriteStrings(writer, array);
+                break;
+            default:
+                throw new NotSupportedException(
+                    $"a value of type {value.GetType().FullName} cannot cross the sandbox boundary " +
+                    "(allowed: Tensor, Tensor[], bool, int, long, float, double, string and arrays of those)");
+        }
+    }
+
+    private static object? ReadValue(BinaryReader reader)
+    {
+        var tag = (ValueTag)reader.ReadByte();
+        return tag switch
+        {
+            ValueTag.Null => null,
+            ValueTag.Bool => reader.ReadBoolean(),
+            ValueTag.Int => reader.ReadInt32(),
+            ValueTag.Long => reader.ReadInt64(),
+            ValueTag.Float => reader.ReadSingle(),
+            ValueTag.Double => reader.ReadDouble(),
+            ValueTag.String => ReadString(reader),
+            ValueTag.Tensor => ReadTensor(reader),
+            ValueTag.TensorArray => ReadTensorArray(reader),
+            ValueTag.BoolArray => ReadPrimitiveArray<bool>(reader),
+            ValueTag.IntArray => ReadPrimitiveArray<int>(reader),
+            ValueTag.LongArray => ReadPrimitiveArray<long>(reader),
+            ValueTag.FloatArray => ReadPrimitiveArray<float>(reader),
+            ValueTag.DoubleArray => ReadPrimitiveArray<double>(reader),
+            ValueTag.StringArray => ReadStrings(reader),
+            _ => throw new ProtocolViolationException($"unknown value tag {(byte)tag}"),
+        };
+    }
+
+    private static Tensor?[] ReadTensorArray(BinaryReader reader)
+    {
+        int count = ReadCount(reader);
+        var tensors = new Tensor?[count];
+        for (int i = 0; i < count; i++)
+        {
+            tensors[i] = ReadValue(reader) switch
+            {
+                null => null,
+                Tensor tensor => tensor,
+                var other => throw new ProtocolViolationException($"element {i} of a tensor array is a {other.GetType().Name}"),
+            };
+        }
+
+        return tensors;
+    }
+
+    private static void WriteTensor(BinaryWriter writer, Tensor tensor)
+    {
+        using var onCpu = tensor.detach().cpu().contiguous();
+        writer.Write((byte)onCpu.dtype);
+        writer.Write((int)onCpu.Dimensions);
+        foreach (long size in onCpu.shape)
+        {
+            writer.Write(size);
+        }
+
+        var bytes = onCpu.bytes;
+        writer.Write(bytes.Length);
+        writer.Write(bytes);
+    }
+
+    private static Tensor ReadTensor(BinaryReader reader)
+    {
+        var dtype = (ScalarType)reader.ReadByte();
+        if (!AllowedTensorTypes.Contains(dtype))
+        {
+            throw new ProtocolViolationException($"tensor dtype {dtype} is not supported at the boundary");
+        }
+
+        int rank = reader.ReadInt32();
+        if (rank < 0 || rank > MaxTensorRank)
+        {
+            throw new ProtocolViolationException($"tensor rank {rank} is outside 0..{MaxTensorRank}");
+        }
+
+        var shape = new long[rank];
+        long elements = 1;
+        for (int i = 0; i < rank; i++)
+        {
+            shape[i] = reader.ReadInt64();
+            if (shape[i] < 0 || shape[i] > int.MaxValue)
+            {
+                throw new ProtocolViolationException($"tensor dimension {i} has size {shape[i]}");
+            }
+
+            elements = checked(elements * shape[i]);
+        }
+
+        int byteCount = reader.ReadInt32();
+        long expected = checked(elements * ElementSize(dtype));
+        long remaining = reader.BaseStream.Length - reader.BaseStream.Position;
+        if (byteCount != expected || byteCount > remaining)
+        {
+            throw new ProtocolViolationException(
+                $"tensor of shape [{string.Join(", ", shape)}] and dtype {dtype} should carry {expected} bytes, not {byteCount}");
+        }
+
+        var tensor = empty(shape, dtype);
+        tensor.bytes = reader.ReadBytes(byteCount);
+        return tensor;
+    }
+
+    private static int ElementSize(ScalarType dtype) => dtype switch
+    {
+        ScalarType.Float64 or ScalarType.Int64 => 8,
+        ScalarType.Float32 or ScalarType.Int32 => 4,
+        ScalarType.Int16 => 2,
+        _ => 1,
+    };
+
+    private static void WritePrimitiveArray<T>(BinaryWriter writer, ValueTag tag, T[] array)
+        where T : unmanaged
+    {
+        writer.Write((byte)tag);
+        writer.Write(array.Length);
+        writer.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(array.AsSpan()));
+    }
+
+    private static T[] ReadPrimitiveArray<T>(BinaryReader reader)
+        where T : unmanaged
+    {
+        int count = ReadCount(reader);
+        int size = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        long remaining = reader.BaseStream.Length - reader.BaseStream.Position;
+        if ((long)count * size > remaining)
+        {
+            throw new ProtocolViolationException($"an array claims {count} elements but the message is shorter");
+        }
+
+        var array = new T[count];
+        reader.BaseStream.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(array.AsSpan()));
+        if (typeof(T) == typeof(bool))
+        {
+            // Normalise forged bool bytes (anything but 0/1) so comparisons behave.
+            var raw = System.Runtime.InteropServices.MemoryMarshal.AsBytes(array.AsSpan());
+            for (int i = 0; i < raw.Length; i++)
+            {
+                raw[i] = raw[i] == 0 ? (byte)0 : (byte)1;
+            }
+        }
+
+        return array;
+    }
+
+    private static void WriteStrings(BinaryWriter writer, string[] strings)
+    {
+        writer.Write(strings.Length);
+        foreach (var s in strings)
+        {
+            writer.Write(s);
+        }
+    }
+
+    private static string[] ReadStrings(BinaryReader reader)
+    {
+        int count = ReadCount(reader);
+        var strings = new string[count];
+        for (int i = 0; i < count; i++)
+        {
+            strings[i] = ReadString(reader);
+        }
+
+        return strings;
+    }
+
+    private static string ReadString(BinaryReader reader)
+    {
+        // BinaryReader's 7-bit length prefix; bound it before the reader allocates.
+        long start = reader.BaseStream.Position;
+        int length = reader.Read7BitEncodedInt();
+        if (length < 0 || length > MaxStringBytes || length > reader.BaseStream.Length - reader.BaseStream.Position)
+        {
+            throw new ProtocolViolationException($"a string of {length} bytes at offset {start} is too long or truncated");
+        }
+
+        return Encoding.UTF8.GetString(reader.ReadBytes(length));
+    }
+
+    private static int ReadCount(BinaryReader reader)
+    {
+        int count = reader.ReadInt32();
+        if (count < 0 || count > reader.BaseStream.Length - reader.BaseStream.Position)
+        {
+            throw new ProtocolViolationException($"a count of {count} does not fit in the message");
+        }
+
+        return count;
+    }
+}

@@ -1,0 +1,35 @@
+namespace Grader.Sandbox.Protocol;
+
+/// <summary>Message kinds; the first byte of every frame.</summary>
+public enum MessageKind : byte
+{
+    // runner -> sandbox
+    Create = 1,
+    Call = 2,
+    Shutdown = 3,
+
+    // sandbox -> runner
+    Ready = 16,
+    Created = 17,
+    Returned = 18,
+    Failed = 19,
+}
+
+/// <summary>"Make an instance of the student's class that implements this contract interface."</summary>
+public sealed record CreateRequest(string ContractInterface);
+
+/// <summary>"Call this contract method on that object with these arguments."</summary>
+public sealed record CallRequest(int ObjectId, string ContractInterface, string MethodName, string[] ParameterTypes, object?[] Arguments);
+
+/// <summary>"Finish: exit now."</summary>
+public sealed record ShutdownRequest;
+
+/// <summary>The sandbox host is up and has loaded the student's assembly.</summary>
+public sealed record ReadyMessage(string Description);
+
+public sealed record CreatedMessage(int ObjectId, string ImplementingType);
+
+public sealed record ReturnedMessage(object? Value);
+
+/// <summary>The student's code threw, or the request could not be served; the text is shown to the student.</summary>
+public sealed record FailedMessage(string ExceptionType, string Message, string StackTrace);

@@ -1,0 +1,178 @@
+using System.Reflection;
+using System.Runtime.Loader;
+using Grader.Sandbox.Protocol;
+using TorchSharp;
+
+namespace Grader.Sandbox;
+
+/// <summary>Serves the runner's requests against the student's compiled assembly, one request at a time.</summary>
+public sealed class StudentHost(Stream connection, string studentAssemblyPath)
+{
+    // Requests come from the trusted runner; the bound only guards against bugs.
+    private const int MaxRequestBytes = 1 << 30;
+    private const int MaxStackTraceChars = 4000;
+
+    private readonly Dictionary<int, object> _objects = [];
+    private Assembly? _studentAssembly;
+
+    public async Task<int> ServeAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            _studentAssembly = AssemblyLoadContext.Default.LoadFromAssemblyPath(Path.GetFullPath(studentAssemblyPath));
+        }
+        catch (Exception exception) when (exception is BadImageFormatException or FileLoadException or FileNotFoundException)
+        {
+            await SendAsync(MessageKind.Failed, Failure(exception), cancellationToken);
+            return 3;
+        }
+
+        await SendAsync(MessageKind.Ready, new ReadyMessage($"TorchSharp {typeof(torch).Assembly.GetName().Version}, device {(torch.cuda.is_available() ? "cuda" : "cpu")}"), cancellationToken);
+
+        while (true)
+        {
+            var frame = await Frames.ReadAsync(connection, MaxRequestBytes, cancellationToken);
+            if (frame is null)
+            {
+                return 0;
+            }
+
+            var (kind, message) = MessageCodec.Decode(frame);
+            switch (message)
+            {
+                case ShutdownRequest:
+                    return 0;
+                case CreateRequest create:
+                    await ReplyAsync(() => Create(create), cancellationToken);
+                    break;
+                case CallRequest call:
+                    await ReplyAsync(() => Call(call), cancellationToken);
+                    break;
+                default:
+                    throw new ProtocolViolationException($"the sandbox does not serve {kind} messages");
+            }
+        }
+    }
+
+    private async Task ReplyAsync(Func<(MessageKind, object)> serve, CancellationToken cancellationToken)
+    {
+        MessageKind kind;
+        object reply;
+        try
+        {
+            (kind, reply) = serve();
+            await SendAsync(kind, reply, cancellationToken);
+        }
+        catch (Exception exception)
+        {
+            await SendAsync(MessageKind.Failed, Failure(exception), cancellationToken);
+        }
+    }
+
+    private (MessageKind, object) Create(CreateRequest request)
+    {
+        var contract = FindContract(request.ContractInterface);
+        var candidates = StudentTypes()
+            .Where(type => type is { IsClass: true, IsAbstract: false, ContainsGenericParameters: false } && contract.IsAssignableFrom(type))
+            .ToList();
+        if (candidates.Count == 0)
+        {
+            throw new ContractException($"no class implements {contract.Name}: write a public class with a public parameterless constructor that implements {contract.FullName}");
+        }
+
+        if (candidates.Count > 1)
+        {
+            throw new ContractException($"{candidates.Count} classes implement {contract.Name} ({string.Join(", ", candidates.Select(DisplayName))}); keep exactly one");
+        }
+
+        var type = candidates[0];
+        var constructor = type.GetConstructor(Type.EmptyTypes)
+            ?? throw new ContractException($"{DisplayName(type)} needs a public parameterless constructor");
+        object instance;
+        try
+        {
+            instance = constructor.Invoke(null);
+        }
+        catch (TargetInvocationException wrapped) when (wrapped.InnerException is not null)
+        {
+            throw wrapped.InnerException;
+        }
+
+        int id = _objects.Count + 1;
+        _objects[id] = instance;
+        return (MessageKind.Created, new CreatedMessage(id, DisplayName(type)));
+    }
+
+    private (MessageKind, object) Call(CallRequest request)
+    {
+        if (!_objects.TryGetValue(request.ObjectId, out var target))
+        {
+            throw new ContractException($"no object {request.ObjectId}");
+        }
+
+        var contract = FindContract(request.ContractInterface);
+        var method = contract.GetMethods()
+            .SingleOrDefault(m => m.Name == request.MethodName
+                && m.GetParameters().Select(p => p.ParameterType.FullName).SequenceEqual(request.ParameterTypes))
+            ?? throw new ContractException($"{contract.Name} has no method {request.MethodName}({string.Join(", ", request.ParameterTypes)})");
+        try
+        {
+            var result = method.Invoke(target, request.Arguments);
+            return (MessageKind.Returned, new ReturnedMessage(method.ReturnType == typeof(void) ? null : result));
+        }
+        catch (TargetInvocationException wrapped) when (wrapped.InnerException is not null)
+        {
+            throw wrapped.InnerException;
+        }
+    }
+
+    private Type FindContract(string fullName)
+    {
+        var contract = AppDomain.CurrentDomain.GetAssemblies()
+            .Where(assembly => assembly.GetName().Name == "Grader.Contracts")
+            .Select(assembly => assembly.GetType(fullName))
+            .FirstOrDefault(type => type is { IsInterface: true });
+        if (contract is null)
+        {
+            // The contracts assembly loads on first use of one of its types; the student assembly references it.
+            var contractsAssembly = Assembly.Load("Grader.Contracts");
+            contract = contractsAssembly.GetType(fullName);
+        }
+
+        return contract is { IsInterface: true }
+            ? contract
+            : throw new ContractException($"unknown contract {fullName}");
+    }
+
+    private IEnumerable<Type> StudentTypes()
+    {
+        try
+        {
+            return _studentAssembly!.GetTypes();
+        }
+        catch (ReflectionTypeLoadException partial)
+        {
+            return partial.Types.OfType<Type>();
+        }
+    }
+
+    // Script (notebook) submissions nest their classes inside "Submission#0"; students know them by their own name.
+    private static string DisplayName(Type type) => type.DeclaringType?.Name.StartsWith("Submission#", StringComparison.Ordinal) == true ? type.Name : type.FullName ?? type.Name;
+
+    private static FailedMessage Failure(Exception exception)
+    {
+        string stack = exception.StackTrace ?? "";
+        if (stack.Length > MaxStackTraceChars)
+        {
+            stack = stack[..MaxStackTraceChars] + "...";
+        }
+
+        return new FailedMessage(exception.GetType().FullName ?? exception.GetType().Name, exception.Message, stack);
+    }
+
+    private Task SendAsync(MessageKind kind, object message, CancellationToken cancellationToken)
+        => Frames.WriteAsync(connection, MessageCodec.Encode(kind, message), cancellationToken);
+}
+
+/// <summary>The student's code does not fit the contract (missing class, constructor or method).</summary>
+public sealed class ContractException(string message) : Exception(message);
