@@ -87,6 +87,10 @@ internal sealed class CheckContext(IStudentCode student, torch.Device referenceD
         {
             return call();
         }
+        catch (RemoteStudentCodeException remote)
+        {
+            throw new StudentCallException($"your {method} {remote.Outcome}{HintFor(remote)}", remote);
+        }
         catch (Exception error)
         {
             var cause = Unwrap(error);

@@ -10,3 +10,13 @@ public interface IStudentCode
     /// <exception cref="Exception">any exception: no such class, constructor threw, sandbox gone; checks report it.</exception>
     T Create<T>() where T : class;
 }
+
+/// <summary>
+/// A failure reported by an <see cref="IStudentCode"/> whose objects live in another process (the runner's sandbox):
+/// the student's code threw there, answered outside the contract, or the run stopped. <see cref="Outcome"/> completes
+/// the sentence "your Forward ...", e.g. "threw InvalidOperationException: shapes differ".
+/// </summary>
+public class RemoteStudentCodeException(string outcome) : Exception(outcome)
+{
+    public string Outcome => Message;
+}

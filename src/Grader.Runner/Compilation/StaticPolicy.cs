@@ -105,8 +105,14 @@ public sealed class StaticPolicy(StaticPolicyOptions options)
 
     private Rule[] ActiveRules => [.. AlwaysDenied, .. options.ForbidThreads ? Threads : [], .. options.ForbidAutograd ? Autograd : []];
 
-    /// <summary>Walks the syntax of one tree and names each denied API where it is used.</summary>
+    /// <summary>Walks the syntax of one tree and names each denied API where it is used, once per line and rule.</summary>
     public IEnumerable<PolicyViolation> CheckSource(SemanticModel model)
+        => FindInSource(model)
+            // "Process.Start(...)" names the type and the member: report the most specific name only.
+            .GroupBy(v => (v.Path, v.Line, v.Reason))
+            .Select(group => group.MaxBy(v => v.Api.Length)!);
+
+    private IEnumerable<PolicyViolation> FindInSource(SemanticModel model)
     {
         var rules = ActiveRules;
         var root = model.SyntaxTree.GetRoot();
@@ -170,11 +176,6 @@ public sealed class StaticPolicy(StaticPolicyOptions options)
             }
         }
 
-        foreach (var handle in metadata.TypeReferences)
-        {
-            Consider(TypeName(metadata, handle));
-        }
-
         foreach (var handle in metadata.MemberReferences)
         {
             var member = metadata.GetMemberReference(handle);
@@ -188,6 +189,12 @@ public sealed class StaticPolicy(StaticPolicyOptions options)
             {
                 Consider($"{parent}.{metadata.GetString(member.Name)}");
             }
+        }
+
+        // After the members, so that "Type.Member" is reported rather than its bare "Type".
+        foreach (var handle in metadata.TypeReferences)
+        {
+            Consider(TypeName(metadata, handle));
         }
 
         foreach (var handle in metadata.MethodDefinitions)

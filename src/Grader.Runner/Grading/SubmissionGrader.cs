@@ -101,9 +101,10 @@ public sealed class SubmissionGrader
 
             if (sources.HasErrors || sources.Units.Count == 0)
             {
-                string why = sources.Units.Count == 0
-                    ? "the submission holds no C# code (no .cs or .csx file, no C# notebook cell)"
-                    : "the submission's code could not be read: " + string.Join("; ", sources.Notes.Where(n => n.Severity == NoteSeverity.Error));
+                var errors = sources.Notes.Where(n => n.Severity == NoteSeverity.Error).ToList();
+                string why = errors.Count > 0
+                    ? "the submission's code could not be read: " + string.Join("; ", errors)
+                    : "the submission holds no C# code (no .cs or .csx file, no C# notebook cell)";
                 return partial.NotRun(GradingOutcome.IntakeRefused, why, timings, total);
             }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Reflection;
 using System.Text;
+using Grader.Reference.Checks;
 using Grader.Sandbox.Protocol;
 
 namespace Grader.Runner.Sandbox;
@@ -92,7 +93,7 @@ public sealed class SandboxSession : IDisposable
             return message switch
             {
                 CreatedMessage created => created.ObjectId,
-                FailedMessage failed => throw new StudentCodeException(contract.Name, failed),
+                FailedMessage failed => throw new StudentCodeException(failed),
                 _ => throw Stop(SandboxStopReason.ProtocolViolation, $"the sandbox answered a Create with {kind}"),
             };
         }, $"creating your {contract.Name}");
@@ -117,10 +118,9 @@ public sealed class SandboxSession : IDisposable
                 case ReturnedMessage returned when returned.Value is not null && method.ReturnType.IsInstanceOfType(returned.Value):
                     return returned.Value;
                 case ReturnedMessage returned:
-                    throw new StudentCodeException(what,
-                        $"returned {returned.Value?.GetType().Name ?? "null"} where the contract says {method.ReturnType.Name}");
+                    throw new StudentCodeException($"returned {returned.Value?.GetType().Name ?? "null"} where the contract says {method.ReturnType.Name}");
                 case FailedMessage failed:
-                    throw new StudentCodeException(what, failed);
+                    throw new StudentCodeException(failed);
                 default:
                     throw Stop(SandboxStopReason.ProtocolViolation, $"the sandbox answered a call with {kind}");
             }
@@ -376,22 +376,22 @@ public enum SandboxStopReason
 public sealed record SandboxStop(SandboxStopReason Reason, string Message);
 
 /// <summary>The sandbox is no longer running; every later call fails with the first reason.</summary>
-public sealed class SandboxStoppedException(SandboxStop stop) : Exception(stop.Message)
+public sealed class SandboxStoppedException(SandboxStop stop) : RemoteStudentCodeException($"did not answer: {stop.Message}")
 {
     public SandboxStop Stop { get; } = stop;
 }
 
 /// <summary>The student's code threw, or answered something the contract does not allow; the run goes on.</summary>
-public sealed class StudentCodeException : Exception
+public sealed class StudentCodeException : RemoteStudentCodeException
 {
-    public StudentCodeException(string what, FailedMessage failure)
-        : base($"your {what} threw {ShortName(failure.ExceptionType)}: {failure.Message}")
+    public StudentCodeException(FailedMessage failure)
+        : base($"threw {ShortName(failure.ExceptionType)}: {failure.Message}")
     {
         StudentStackTrace = failure.StackTrace;
     }
 
-    public StudentCodeException(string what, string problem)
-        : base($"your {what} {problem}")
+    public StudentCodeException(string problem)
+        : base(problem)
     {
     }
 

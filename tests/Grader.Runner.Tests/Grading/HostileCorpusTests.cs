@@ -1,0 +1,194 @@
+using System.IO.Compression;
+using Grader.Core.Reports;
+
+namespace Grader.Runner.Tests.Grading;
+
+/// <summary>
+/// The hostile corpus: submissions that try to escape, forge scores, hang or exhaust resources. Each is the HW1 model
+/// solution with one hostile edit, graded through the whole pipeline (store, intake, compile, policy, sandbox,
+/// checks, rubric). Each must end contained, with its expected outcome and message, and the grader carries on.
+/// </summary>
+[Category("Sandbox")]
+[NonParallelizable]
+public class HostileCorpusTests
+{
+    private GradingFixture _fixture = null!;
+
+    /// <summary>Where a hostile edit goes in the model solution.</summary>
+    public enum Inject
+    {
+        /// <summary>First statement of Initialize (every check calls it first).</summary>
+        InitializeBody,
+
+        /// <summary>First statement of Forward.</summary>
+        ForwardBody,
+
+        /// <summary>A new member of the class.</summary>
+        ClassMember,
+
+        /// <summary>Code at file level, before the class.</summary>
+        FileTop,
+    }
+
+    public sealed record HostileCase(string Name, Inject Where, string Code, GradingOutcome Outcome, string Message, decimal MaxTotal, string? Usings = null)
+    {
+        public override string ToString() => Name;
+    }
+
+    public static IEnumerable<HostileCase> Corpus()
+    {
+        // Refused before anything runs: the static policy names the API, file and line.
+        yield return new("process-start", Inject.InitializeBody, "System.Diagnostics.Process.Start(\"/bin/sh\", \"-c id\");", GradingOutcome.PolicyRejected, "starting or inspecting processes is not allowed", 0);
+        yield return new("network-connect", Inject.InitializeBody, "new System.Net.Sockets.TcpClient().Connect(\"10.0.0.1\", 80);", GradingOutcome.PolicyRejected, "network access is not allowed", 0);
+        yield return new("http-exfiltration", Inject.InitializeBody, "new System.Net.Http.HttpClient().GetStringAsync(\"http://example.com\").Wait();", GradingOutcome.PolicyRejected, "network access is not allowed", 0);
+        yield return new("reflection-into-harness", Inject.InitializeBody, "var host = System.Type.GetType(\"Grader.Sandbox.StudentHost, grader-sandbox\");", GradingOutcome.PolicyRejected, "looking up types by name is not allowed", 0);
+        yield return new("reflection-fields", Inject.InitializeBody, "var f = typeof(MultilayerPerceptron).GetFields(System.Reflection.BindingFlags.NonPublic);", GradingOutcome.PolicyRejected, "reflection is not allowed", 0);
+        yield return new("environment-exit", Inject.InitializeBody, "System.Environment.Exit(0);", GradingOutcome.PolicyRejected, "ending the process is not allowed", 0);
+        yield return new("environment-failfast", Inject.InitializeBody, "System.Environment.FailFast(\"bye\");", GradingOutcome.PolicyRejected, "ending the process is not allowed", 0);
+        yield return new("environment-read", Inject.InitializeBody, "var secret = System.Environment.GetEnvironmentVariable(\"GITHUB_TOKEN\");", GradingOutcome.PolicyRejected, "reading the environment is not allowed", 0);
+        yield return new("pinvoke-system", Inject.ClassMember, "[System.Runtime.InteropServices.DllImport(\"libc\")] private static extern int system(string command);", GradingOutcome.PolicyRejected, "native interop", 0);
+        yield return new("marshal-write", Inject.InitializeBody, "System.Runtime.InteropServices.Marshal.WriteInt32(new System.IntPtr(4096), 1);", GradingOutcome.PolicyRejected, "native interop is not allowed", 0);
+        yield return new("native-library-load", Inject.InitializeBody, "System.Runtime.InteropServices.NativeLibrary.Load(\"libc.so.6\");", GradingOutcome.PolicyRejected, "native interop is not allowed", 0);
+        yield return new("assembly-load", Inject.InitializeBody, "System.Runtime.Loader.AssemblyLoadContext.Default.LoadFromAssemblyPath(\"/grader/grader-sandbox.dll\");", GradingOutcome.PolicyRejected, "loading assemblies is not allowed", 0);
+        yield return new("appdomain-walk", Inject.InitializeBody, "var all = System.AppDomain.CurrentDomain.GetAssemblies();", GradingOutcome.PolicyRejected, "is not allowed", 0);
+        yield return new("module-initializer", Inject.ClassMember, "[System.Runtime.CompilerServices.ModuleInitializer] internal static void Early() { }", GradingOutcome.PolicyRejected, "module initializers", 0);
+        yield return new("autograd-in-handwritten-backprop", Inject.ForwardBody, "inputs.requires_grad_(true);", GradingOutcome.PolicyRejected, "hand-written backward pass", 0);
+        yield return new("unsafe-pointer-write", Inject.ClassMember, "private static unsafe void Poke() { int* p = (int*)4096; *p = 1; }", GradingOutcome.CompileFailed, "unsafe code is not allowed", 0);
+        yield return new("dynamic-binder", Inject.InitializeBody, "dynamic anything = this; anything.Forward(null);", GradingOutcome.CompileFailed, "did not compile", 0);
+
+        // Contained by the sandbox: each ends with an explanation, the items it did not answer score zero.
+        yield return new("infinite-loop", Inject.ForwardBody, "while (true) { }", GradingOutcome.PartiallyGraded, "time limit", 50);
+        yield return new("static-constructor-hang", Inject.ClassMember, "static MultilayerPerceptron() { while (true) { } }", GradingOutcome.PartiallyGraded, "time limit", 0);
+        yield return new("sleep-forever", Inject.InitializeBody, "System.Threading.Thread.Sleep(System.Threading.Timeout.Infinite);", GradingOutcome.PartiallyGraded, "time limit", 0);
+        yield return new("managed-memory-bomb", Inject.InitializeBody, "var hoard = new System.Collections.Generic.List<byte[]>(); while (true) hoard.Add(new byte[64 << 20]);", GradingOutcome.Graded, "OutOfMemoryException", 0);
+        yield return new("native-memory-bomb", Inject.InitializeBody, "var hoard = new System.Collections.Generic.List<Tensor>(); while (true) hoard.Add(torch.ones(64, 1024, 1024));", GradingOutcome.PartiallyGraded, "memory", 0);
+        yield return new("disk-filler", Inject.InitializeBody, "var chunk = new byte[1 << 20]; using var file = System.IO.File.Create(\"/tmp/fill\"); while (true) file.Write(chunk);", GradingOutcome.Graded, "IOException", 0);
+        yield return new("output-flood", Inject.InitializeBody, "while (true) System.Console.Out.Write(new string('x', 4096));", GradingOutcome.PartiallyGraded, "MB of output", 0);
+        yield return new("read-etc-passwd", Inject.InitializeBody, "System.Console.WriteLine(System.IO.File.ReadAllText(\"/etc/passwd\"));", GradingOutcome.Graded, "Could not find a part of the path '/etc/passwd'", 0);
+        yield return new("read-other-submissions", Inject.InitializeBody, "if (System.IO.Directory.GetDirectories(\"/tmp\").Length > 0) throw new System.Exception(\"saw another run\"); System.IO.File.ReadAllText(\"/root/grader-data/store/index\");", GradingOutcome.Graded, "DirectoryNotFoundException", 0);
+        yield return new("write-into-submission", Inject.InitializeBody, "System.IO.File.WriteAllText(\"/submission/bin/report.json\", \"{\\\"total\\\": 100}\");", GradingOutcome.Graded, "Read-only file system", 0);
+        yield return new("print-fake-report", Inject.InitializeBody, "System.Console.WriteLine(\"{\\\"schemaVersion\\\":1,\\\"total\\\":100,\\\"max\\\":100,\\\"items\\\":[]}\"); throw new System.InvalidOperationException(\"forged\");", GradingOutcome.Graded, "forged", 0);
+        yield return new("stack-overflow", Inject.ClassMember, "private static int Deeper(int n) => Deeper(n + 1) + 1;", GradingOutcome.PartiallyGraded, "crashed", 0) { };
+        yield return new("thread-crashes-process", Inject.InitializeBody, "new System.Threading.Thread(() => throw new System.InvalidOperationException(\"boom\")).Start(); System.Threading.Thread.Sleep(2000);", GradingOutcome.PartiallyGraded, "before all checks had their answers", 0);
+        yield return new("thread-bomb", Inject.InitializeBody, "while (true) new System.Threading.Thread(() => System.Threading.Thread.Sleep(System.Threading.Timeout.Infinite)).Start();", GradingOutcome.Graded, "threw", 0);
+        yield return new("threads-left-running", Inject.InitializeBody, "var spinner = new System.Threading.Thread(() => { while (true) { } }) { IsBackground = false }; spinner.Start();", GradingOutcome.Graded, "of 100 points", 90);
+    }
+
+    [OneTimeSetUp]
+    public void StartCourse() => _fixture = new GradingFixture(wallSeconds: 15);
+
+    [OneTimeTearDown]
+    public void RemoveCourse() => _fixture.Dispose();
+
+    [TestCaseSource(nameof(Corpus))]
+    public void HostileSubmissionEndsContainedAndExplained(HostileCase hostile)
+    {
+        string code = hostile.Name == "stack-overflow"
+            ? Edit(GradingFixture.Hw1Solution, Inject.ClassMember, hostile.Code).Replace("int[] sizes = [", "Deeper(0); int[] sizes = [", StringComparison.Ordinal)
+            : Edit(GradingFixture.Hw1Solution, hostile.Where, hostile.Code);
+        var report = _fixture.Grader.Grade("hw1-mlp", _fixture.Submission("abc123_hw1", ("MultilayerPerceptron.cs", code)));
+
+        string everything = string.Join("\n", [report.Summary, .. report.Items.Select(i => i.Reason), report.SandboxStop ?? ""]);
+        Assert.Multiple(() =>
+        {
+            Assert.That(report.Outcome, Is.EqualTo(hostile.Outcome), everything);
+            Assert.That(everything, Does.Contain(hostile.Message), "the explanation the student sees");
+            Assert.That(report.Total, Is.LessThanOrEqualTo(hostile.MaxTotal), everything);
+            Assert.That(report.Max, Is.EqualTo(100m));
+        });
+    }
+
+    [Test]
+    public void AZipSlipArchiveIsRefusedAtIntake()
+    {
+        string zip = WriteZip("abc123_hw1.zip", ("../../escaped.cs", "class Escaped { }"), ("MultilayerPerceptron.cs", GradingFixture.Hw1Solution));
+        var report = _fixture.Grader.Grade("hw1-mlp", zip);
+        Assert.That(report.Outcome, Is.EqualTo(GradingOutcome.IntakeRefused));
+        Assert.That(report.Summary, Does.Contain("escapes the submission folder"));
+        Assert.That(File.Exists(Path.Combine(_fixture.Root, "escaped.cs")), Is.False);
+    }
+
+    [Test]
+    public void AZipBombIsRefusedAtIntakeWithoutInflatingIt()
+    {
+        string zip = Path.Combine(_fixture.Root, "bomb_hw1.zip");
+        using (var archive = ZipFile.Open(zip, ZipArchiveMode.Create))
+        {
+            using var entry = archive.CreateEntry("zeros.bin", CompressionLevel.SmallestSize).Open();
+            var megabyte = new byte[1 << 20];
+            for (int i = 0; i < 300; i++)
+            {
+                entry.Write(megabyte);
+            }
+        }
+
+        var report = _fixture.Grader.Grade("hw1-mlp", zip);
+        Assert.That(report.Outcome, Is.EqualTo(GradingOutcome.IntakeRefused));
+        Assert.That(report.Summary, Does.Contain("zeros.bin"));
+    }
+
+    [Test]
+    public void AMalformedNotebookIsRefusedWithItsFieldNamed()
+    {
+        string folder = _fixture.Submission("abc123_hw1", ("hw1.ipynb", "{\"nbformat\": 4, \"cells\": {\"not\": \"a list\"}}"));
+        var report = _fixture.Grader.Grade("hw1-mlp", folder);
+        Assert.That(report.Outcome, Is.EqualTo(GradingOutcome.IntakeRefused));
+        Assert.That(report.Summary, Does.Contain("cells"));
+    }
+
+    [Test]
+    public void APythonNotebookIsRefusedWithAnExplanation()
+    {
+        string notebook = """
+            {"nbformat": 4, "nbformat_minor": 5, "metadata": {"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}},
+             "cells": [{"cell_type": "code", "metadata": {}, "execution_count": 1, "outputs": [], "source": ["import torch\n"]}]}
+            """;
+        var report = _fixture.Grader.Grade("hw1-mlp", _fixture.Submission("abc123_hw1", ("hw1.ipynb", notebook)));
+        Assert.That(report.Outcome, Is.EqualTo(GradingOutcome.IntakeRefused));
+        Assert.That(report.Summary, Does.Contain("Python"));
+    }
+
+    [Test]
+    public void AfterAHostileSubmissionTheNextOneInTheBatchGradesNormally()
+    {
+        var hostile = _fixture.Grader.Grade("hw1-mlp", _fixture.Submission("evil_hw1", ("MultilayerPerceptron.cs", Edit(GradingFixture.Hw1Solution, Inject.InitializeBody, "while (true) System.Console.Out.Write(new string('x', 4096));"))));
+        var honest = _fixture.Grader.Grade("hw1-mlp", _fixture.Submission("good_hw1", ("MultilayerPerceptron.cs", GradingFixture.Hw1Solution)));
+        Assert.That(hostile.Outcome, Is.EqualTo(GradingOutcome.PartiallyGraded));
+        Assert.That(honest.Outcome, Is.EqualTo(GradingOutcome.Graded));
+        Assert.That(honest.Total, Is.EqualTo(90m), "all auto items; the manual ones wait for a TA");
+        Assert.That(honest.Items.Where(i => i.Kind == "auto").Select(i => i.Status), Is.All.EqualTo("passed"));
+    }
+
+    private string WriteZip(string name, params (string Path, string Text)[] entries)
+    {
+        string zip = Path.Combine(_fixture.Root, Guid.NewGuid().ToString("N")[..8], name);
+        Directory.CreateDirectory(Path.GetDirectoryName(zip)!);
+        using var archive = ZipFile.Open(zip, ZipArchiveMode.Create);
+        foreach (var (path, text) in entries)
+        {
+            using var writer = new StreamWriter(archive.CreateEntry(path).Open());
+            writer.Write(text);
+        }
+
+        return zip;
+    }
+
+    private static string Edit(string solution, Inject where, string code)
+    {
+        string anchor = where switch
+        {
+            Inject.InitializeBody => "int[] sizes = [",
+            Inject.ForwardBody => "public Tensor Forward(Tensor inputs) => Activations(inputs)[^1];",
+            Inject.ClassMember => "public void Initialize(",
+            _ => "public sealed class MultilayerPerceptron",
+        };
+        Assert.That(solution, Does.Contain(anchor), "the model solution changed; update the corpus anchors");
+        string replacement = where switch
+        {
+            Inject.InitializeBody => code + "\n        " + anchor,
+            Inject.ForwardBody => "public Tensor Forward(Tensor inputs) { " + code + " return Activations(inputs)[^1]; }",
+            _ => code + "\n    " + anchor,
+        };
+        return solution.Replace(anchor, replacement, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,152 @@
+using Grader.Contracts;
+using Grader.Runner.Sandbox;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Grader.Runner.Tests.Sandbox;
+
+/// <summary>Real bubblewrap sandboxes running real (hostile) code: each run must end contained and explained.</summary>
+[Category("Sandbox")]
+public class SandboxTests
+{
+    private const string Usings = "using Grader.Contracts; using TorchSharp; using static TorchSharp.torch;\n";
+
+    private static string Convolution(string forwardBody, string extraMembers = "") => Usings + $$"""
+        public class StudentConvolution : IConvolution2d
+        {
+            {{extraMembers}}
+            public Tensor Forward(Tensor input, Tensor weight, Tensor bias, int stride, int padding)
+            {
+                {{forwardBody}}
+            }
+        }
+        """;
+
+    private static Tensor Ones() => ones(1, 1, 3, 3);
+
+    private static Tensor Call(SandboxSession session, Tensor input)
+    {
+        var student = new SandboxStudentCode(session).Create<IConvolution2d>();
+        return student.Forward(input, ones(1, 1, 1, 1), zeros(1), 1, 0);
+    }
+
+    [Test]
+    public void AWellBehavedSubmissionAnswersWithTensors()
+    {
+        using var session = SandboxFixture.Start(Convolution("System.Console.WriteLine(\"hello from the student\"); return input * 2 + bias.sum();"));
+        var answer = Call(session, Ones());
+        Assert.Multiple(() =>
+        {
+            Assert.That(answer.shape, Is.EqualTo(new long[] { 1, 1, 3, 3 }));
+            Assert.That(answer.data<float>().ToArray(), Is.All.EqualTo(2f));
+            Assert.That(session.StoppedBecause, Is.Null);
+        });
+        session.Dispose();
+        Assert.That(session.Log, Does.Contain("hello from the student"));
+    }
+
+    [Test]
+    public void AnExceptionInStudentCodeIsReportedAndTheSessionGoesOn()
+    {
+        using var session = SandboxFixture.Start(Convolution("if (stride == 1) throw new System.InvalidOperationException(\"shapes disagree\"); return input;"));
+        var student = new SandboxStudentCode(session).Create<IConvolution2d>();
+        var failure = Assert.Throws<StudentCodeException>(() => student.Forward(Ones(), Ones(), zeros(1), 1, 0));
+        Assert.That(failure!.Message, Does.Contain("InvalidOperationException").And.Contain("shapes disagree"));
+        Assert.That(student.Forward(Ones(), Ones(), zeros(1), 2, 0).shape, Is.EqualTo(new long[] { 1, 1, 3, 3 }));
+    }
+
+    [Test]
+    public void AnEndlessLoopIsStoppedAtTheCallTimeLimit()
+    {
+        using var session = SandboxFixture.Start(Convolution("while (true) { } "));
+        var stopped = Assert.Throws<SandboxStoppedException>(() => Call(session, Ones()));
+        Assert.That(stopped!.Stop.Reason, Is.EqualTo(SandboxStopReason.CallTimeLimit));
+        Assert.That(stopped.Message, Does.Contain("did not answer within 8 s"));
+        // Later calls fail at once with the same explanation.
+        var again = Assert.Throws<SandboxStoppedException>(() => Call(session, Ones()));
+        Assert.That(again!.Stop.Reason, Is.EqualTo(SandboxStopReason.CallTimeLimit));
+    }
+
+    [Test]
+    public void EnvironmentExitBeforeAnsweringIsAnEarlyExit()
+    {
+        using var session = SandboxFixture.Start(Convolution("System.Environment.Exit(0); return input;"));
+        var stopped = Assert.Throws<SandboxStoppedException>(() => Call(session, Ones()));
+        Assert.That(stopped!.Stop.Reason, Is.EqualTo(SandboxStopReason.ExitedEarly));
+        Assert.That(stopped.Message, Does.Contain("exit code 0"));
+    }
+
+    [Test]
+    public void AMemoryBombRunsOutOfItsLimit()
+    {
+        using var session = SandboxFixture.Start(Convolution(
+            "var hoard = new System.Collections.Generic.List<Tensor>(); while (true) { hoard.Add(torch.ones(64, 1024, 1024)); }"));
+        var outcome = Assert.Catch(() => Call(session, Ones()));
+        // Either libtorch's allocation fails inside the student's code (an exception it reports) or the kernel kills
+        // the sandbox at the cgroup limit; both are contained and explained.
+        Assert.That(outcome!.Message, Does.Contain("memory").IgnoreCase.Or.Contain("alloc").IgnoreCase);
+    }
+
+    [Test]
+    public void AForkBombIsBoundedAndTheRunnerCarriesOn()
+    {
+        // A process-spawning loop: with no `sh` inside the sandbox it fails, and threads hit the process limit.
+        using var session = SandboxFixture.Start(Convolution("""
+            var threads = new System.Collections.Generic.List<System.Threading.Thread>();
+            try
+            {
+                while (true) { var t = new System.Threading.Thread(() => System.Threading.Thread.Sleep(System.Threading.Timeout.Infinite)); t.Start(); threads.Add(t); }
+            }
+            catch (System.Exception e) { return torch.tensor(new float[] { threads.Count }); }
+            """));
+        var answer = Call(session, Ones());
+        Assert.That(answer.item<float>(), Is.LessThan(SandboxFixture.TestLimits.MaxProcesses));
+    }
+
+    [Test]
+    public void FloodingOutputIsCappedAndStopped()
+    {
+        using var session = SandboxFixture.Start(Convolution("while (true) System.Console.WriteLine(new string('x', 1000));"));
+        var stopped = Assert.Throws<SandboxStoppedException>(() => Call(session, Ones()));
+        Assert.That(stopped!.Stop.Reason, Is.EqualTo(SandboxStopReason.OutputFlood));
+        session.Dispose();
+        Assert.That(session.Log.Length, Is.LessThan(10_000));
+        Assert.That(session.LogTruncated, Is.True);
+    }
+
+    [Test]
+    public void TheSandboxSeesNoHostFilesNoNetworkAndCannotWriteOutsideTmp()
+    {
+        using var session = SandboxFixture.Start(Convolution("""
+            var findings = new System.Collections.Generic.List<float>();
+            findings.Add(System.IO.File.Exists("/etc/passwd") ? 1 : 0);
+            findings.Add(System.IO.Directory.Exists("/root") || System.IO.Directory.Exists("/work") ? 1 : 0);
+            findings.Add(System.IO.File.Exists("/grader/Grader.Reference.dll") ? 1 : 0);
+            try { System.IO.File.WriteAllText("/submission/bin/forged.json", "{}"); findings.Add(1); } catch { findings.Add(0); }
+            try { using var c = new System.Net.Sockets.TcpClient(); c.Connect("1.1.1.1", 53); findings.Add(1); } catch { findings.Add(0); }
+            try { System.IO.File.WriteAllBytes("/tmp/filler", new byte[64 * 1024 * 1024]); findings.Add(1); } catch { findings.Add(0); }
+            return torch.tensor(findings.ToArray());
+            """));
+        var findings = Call(session, Ones()).data<float>().ToArray();
+        Assert.That(findings, Is.EqualTo(new float[] { 0, 0, 0, 0, 0, 0 }),
+            "[/etc/passwd visible, host home visible, reference checks visible, wrote into submission, reached network, filled disk beyond tmp cap]");
+    }
+
+    [Test]
+    public void AStackOverflowCrashIsExplained()
+    {
+        using var session = SandboxFixture.Start(Convolution("return Recurse(input, 0);",
+            "private static Tensor Recurse(Tensor t, int depth) => depth < 0 ? t : Recurse(t, depth + 1);"));
+        var stopped = Assert.Throws<SandboxStoppedException>(() => Call(session, Ones()));
+        Assert.That(stopped!.Stop.Reason, Is.EqualTo(SandboxStopReason.ExitedEarly));
+        Assert.That(stopped.Message, Does.Contain("crashed").Or.Contain("signal"));
+    }
+
+    [Test]
+    public void AnAnswerOfTheWrongTypeIsRefused()
+    {
+        // The contract promises a tensor; a null is an answer the checks can score, but it is flagged for what it is.
+        using var session = SandboxFixture.Start(Convolution("return null!;"));
+        Assert.That(Call(session, Ones()), Is.Null);
+    }
+}
