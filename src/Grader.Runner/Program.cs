@@ -7,4 +7,5 @@ var root = new RootCommand("Grader: grade deep-learning homework in a sandbox ag
 root.Subcommands.Add(ValidateCommand.Create());
 root.Subcommands.Add(GradeCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
+root.Subcommands.Add(BenchCommand.Create());
 return await root.Parse(args).InvokeAsync();

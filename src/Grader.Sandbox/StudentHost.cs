@@ -56,16 +56,22 @@ public sealed class StudentHost(Stream connection, string studentAssemblyPath)
 
     private async Task ReplyAsync(Func<(MessageKind, object)> serve, CancellationToken cancellationToken)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         MessageKind kind;
         object reply;
         try
         {
             (kind, reply) = serve();
+            if (reply is ReturnedMessage returned)
+            {
+                reply = returned with { StudentMilliseconds = clock.Elapsed.TotalMilliseconds };
+            }
+
             await SendAsync(kind, reply, cancellationToken);
         }
         catch (Exception exception)
         {
-            await SendAsync(MessageKind.Failed, Failure(exception), cancellationToken);
+            await SendAsync(MessageKind.Failed, Failure(exception) with { StudentMilliseconds = clock.Elapsed.TotalMilliseconds }, cancellationToken);
         }
     }
 

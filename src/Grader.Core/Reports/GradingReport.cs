@@ -114,6 +114,9 @@ public sealed record ReportPolicyFinding(string Severity, string Api, string Rea
 
 public sealed record NotebookInfo(int CodeCells, int CellsWithOutputs, bool OutputsVisible, bool PlotsVisible, string Verdict);
 
-public sealed record ReportTimings(double IntakeMs, double CompileMs, double SandboxStartMs, double ChecksMs, double TotalMs);
+/// <param name="ChecksMs">Running the checks: reference computations, scoring, and the calls into the sandbox.</param>
+/// <param name="StudentComputeMs">Of the checks, the time inside the student's code as the sandbox reported it.</param>
+/// <param name="ProtocolMs">Of the checks, the time spent carrying requests and answers across the boundary.</param>
+public sealed record ReportTimings(double IntakeMs, double CompileMs, double SandboxStartMs, double ChecksMs, double TotalMs, double StudentComputeMs = 0, double ProtocolMs = 0);
 
 public sealed record ReportResources(long? PeakMemoryBytes, double? CpuMs, double WallMs, string LimitsEnforcedBy);

@@ -161,6 +161,8 @@ public sealed class SubmissionGrader
             }
 
             stopped ??= session.StoppedBecause?.Message;
+            timings.StudentComputeMs = session.StudentComputeTime.TotalMilliseconds;
+            timings.ProtocolMs = session.ProtocolTime.TotalMilliseconds;
             var wall = session.WallTime;
             var peak = session.PeakMemoryBytes;
             var cpu = session.CpuTime;
@@ -309,7 +311,11 @@ public sealed class SubmissionGrader
 
         public double ChecksMs { get; set; }
 
-        public ReportTimings Finish(Stopwatch total) => new(IntakeMs, CompileMs, SandboxStartMs, ChecksMs, total.Elapsed.TotalMilliseconds);
+        public double StudentComputeMs { get; set; }
+
+        public double ProtocolMs { get; set; }
+
+        public ReportTimings Finish(Stopwatch total) => new(IntakeMs, CompileMs, SandboxStartMs, ChecksMs, total.Elapsed.TotalMilliseconds, StudentComputeMs, ProtocolMs);
     }
 
     /// <summary>A report being filled in as grading goes; it ends either not run or graded.</summary>

@@ -28,6 +28,8 @@ public sealed class SandboxSession : IDisposable
     private readonly CancellationTokenSource _stopped = new();
     private NetworkStream? _connection;
     private bool _disposed;
+    private TimeSpan _roundTrips;
+    private TimeSpan _studentTime;
 
     internal SandboxSession(Process process, Socket listener, ResourceControl control, string runDirectory, SandboxLimits limits)
     {
@@ -88,8 +90,7 @@ public sealed class SandboxSession : IDisposable
     {
         return Run(async token =>
         {
-            await SendAsync(MessageKind.Create, new CreateRequest(contract.FullName!), token).ConfigureAwait(false);
-            var (kind, message) = await ReceiveAsync(token).ConfigureAwait(false);
+            var (kind, message) = await ExchangeAsync(MessageKind.Create, new CreateRequest(contract.FullName!), token).ConfigureAwait(false);
             return message switch
             {
                 CreatedMessage created => created.ObjectId,
@@ -107,8 +108,7 @@ public sealed class SandboxSession : IDisposable
         var parameterTypes = method.GetParameters().Select(p => p.ParameterType.FullName!).ToArray();
         return Run(async token =>
         {
-            await SendAsync(MessageKind.Call, new CallRequest(objectId, contract.FullName!, method.Name, parameterTypes, arguments), token).ConfigureAwait(false);
-            var (kind, message) = await ReceiveAsync(token).ConfigureAwait(false);
+            var (kind, message) = await ExchangeAsync(MessageKind.Call, new CallRequest(objectId, contract.FullName!, method.Name, parameterTypes, arguments), token).ConfigureAwait(false);
             switch (message)
             {
                 case ReturnedMessage returned when method.ReturnType == typeof(void):
@@ -133,6 +133,12 @@ public sealed class SandboxSession : IDisposable
     public bool LogTruncated => _output.Truncated;
 
     public TimeSpan WallTime => _wallClock.Elapsed;
+
+    /// <summary>Time inside the student's code as the sandbox reported it (benchmark figures only: it is self-reported).</summary>
+    public TimeSpan StudentComputeTime => _studentTime;
+
+    /// <summary>Round trips of calls minus the student's own time: encoding, the socket, decoding.</summary>
+    public TimeSpan ProtocolTime => _roundTrips > _studentTime ? _roundTrips - _studentTime : TimeSpan.Zero;
 
     public long? PeakMemoryBytes => _control.PeakMemoryBytes;
 
@@ -231,6 +237,24 @@ public sealed class SandboxSession : IDisposable
         var frame = await Frames.ReadAsync(_connection!, _limits.MaxAnswerBytes, token).ConfigureAwait(false)
             ?? throw StopAfterExit("waiting for an answer");
         return MessageCodec.Decode(frame);
+    }
+
+    /// <summary>Sends a request and reads its answer, accounting the round trip and the student's reported share.</summary>
+    private async Task<(MessageKind Kind, object Message)> ExchangeAsync(MessageKind kind, object request, CancellationToken token)
+    {
+        var clock = Stopwatch.StartNew();
+        await SendAsync(kind, request, token).ConfigureAwait(false);
+        var answer = await ReceiveAsync(token).ConfigureAwait(false);
+        var roundTrip = clock.Elapsed;
+        double reported = answer.Message switch
+        {
+            ReturnedMessage returned => returned.StudentMilliseconds,
+            FailedMessage failed => failed.StudentMilliseconds,
+            _ => 0,
+        };
+        _roundTrips += roundTrip;
+        _studentTime += TimeSpan.FromMilliseconds(double.IsFinite(reported) ? Math.Clamp(reported, 0, roundTrip.TotalMilliseconds) : 0);
+        return answer;
     }
 
     /// <summary>The connection dropped: explain why the process ended, as far as the evidence goes.</summary>

@@ -71,11 +71,13 @@ public static class MessageCodec
                     break;
                 case ReturnedMessage returned:
                     WriteValue(writer, returned.Value);
+                    writer.Write(returned.StudentMilliseconds);
                     break;
                 case FailedMessage failed:
                     writer.Write(failed.ExceptionType);
                     writer.Write(failed.Message);
                     writer.Write(failed.StackTrace);
+                    writer.Write(failed.StudentMilliseconds);
                     break;
                 case ShutdownRequest:
                     break;
@@ -105,8 +107,8 @@ public static class MessageCodec
                 MessageKind.Shutdown => new ShutdownRequest(),
                 MessageKind.Ready => new ReadyMessage(ReadString(reader)),
                 MessageKind.Created => new CreatedMessage(reader.ReadInt32(), ReadString(reader)),
-                MessageKind.Returned => new ReturnedMessage(ReadValue(reader)),
-                MessageKind.Failed => new FailedMessage(ReadString(reader), ReadString(reader), ReadString(reader)),
+                MessageKind.Returned => new ReturnedMessage(ReadValue(reader), reader.ReadDouble()),
+                MessageKind.Failed => new FailedMessage(ReadString(reader), ReadString(reader), ReadString(reader), reader.ReadDouble()),
                 _ => throw new ProtocolViolationException($"unknown message kind {(byte)kind}"),
             };
             if (reader.BaseStream.Position != reader.BaseStream.Length)

@@ -29,7 +29,9 @@ public sealed record ReadyMessage(string Description);
 
 public sealed record CreatedMessage(int ObjectId, string ImplementingType);
 
-public sealed record ReturnedMessage(object? Value);
+/// <param name="StudentMilliseconds">Time spent in the student's code, as the sandbox measured it: self-reported by
+/// untrusted code, so it feeds only the overhead figures of the benchmark, never a score.</param>
+public sealed record ReturnedMessage(object? Value, double StudentMilliseconds = 0);
 
 /// <summary>The student's code threw, or the request could not be served; the text is shown to the student.</summary>
-public sealed record FailedMessage(string ExceptionType, string Message, string StackTrace);
+public sealed record FailedMessage(string ExceptionType, string Message, string StackTrace, double StudentMilliseconds = 0);
