@@ -1,4 +1,30 @@
+using Grader.Web.Extensions;
+
+// Grader's web app. `dotnet run --project src/Grader.Web` serves the demo course on http://localhost:5000 (see
+// src/Grader.Web/README.md for the demo accounts). Configuration: appsettings.json, or environment variables such as
+// Database__Provider=SqlServer and Database__ConnectionString=...
 var builder = WebApplication.CreateBuilder(args);
+builder.AddGraderWeb();
+
 var app = builder.Build();
-app.MapGet("/", () => "Grader");
-app.Run();
+await app.PrepareDatabaseAsync();
+
+if (!app.Environment.IsDevelopment())
+{
+    app.UseExceptionHandler("/Error");
+}
+
+app.UseStaticFiles();
+app.UseRouting();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseAntiforgery();
+app.MapRazorPages();
+app.MapGraderApi();
+
+app.Lifetime.ApplicationStarted.Register(() =>
+    app.Logger.LogInformation("Grader is ready: {Urls}", string.Join(", ", app.Urls)));
+await app.RunAsync();
+
+/// <summary>Visible to the tests, which start the real app.</summary>
+public partial class Program;

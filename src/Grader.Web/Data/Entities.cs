@@ -1,0 +1,220 @@
+using Microsoft.AspNetCore.Identity;
+
+namespace Grader.Web.Data;
+
+// The web app's records. The course configuration itself lives in files (assignments/, rubrics/) and is loaded by
+// Grader.Core; the rows below mirror what the staff need to query (course, roster, assignments) and hold everything
+// that happens during the term (submissions, grading runs, TA decisions). Times are UTC.
+
+/// <summary>A person who signs in: a student (linked to a roster row), a TA or an instructor.</summary>
+public sealed class AppUser : IdentityUser
+{
+    public string DisplayName { get; set; } = "";
+
+    /// <summary>The roster identifier (netid) of a student; null for staff.</summary>
+    public string? StudentIdentifier { get; set; }
+}
+
+/// <summary>The three roles; every page and endpoint names the ones it admits.</summary>
+public static class Roles
+{
+    public const string Student = "student";
+    public const string Ta = "ta";
+    public const string Instructor = "instructor";
+
+    /// <summary>TAs and instructors, for <c>[Authorize(Roles = Staff)]</c>.</summary>
+    public const string Staff = Ta + "," + Instructor;
+
+    public static IReadOnlyList<string> All { get; } = [Student, Ta, Instructor];
+}
+
+public sealed class CourseRecord
+{
+    public required string Id { get; set; }
+    public required string Title { get; set; }
+    public string Code { get; set; } = "";
+    public string Term { get; set; } = "";
+    public required string TimeZone { get; set; }
+}
+
+public sealed class RosterEntry
+{
+    public required string Identifier { get; set; }
+    public required string CourseId { get; set; }
+    public string GitHubUsername { get; set; } = "";
+    public string GitHubId { get; set; } = "";
+    public required string Name { get; set; }
+    public string? UserId { get; set; }
+}
+
+public sealed class AssignmentRecord
+{
+    public required string Id { get; set; }
+    public required string CourseId { get; set; }
+    public required string Title { get; set; }
+    public required string Kind { get; set; }
+
+    /// <summary>The due date as written in assignment.yaml: local time in the course zone, "yyyy-MM-dd HH:mm".</summary>
+    public required string DueLocal { get; set; }
+    public DateTime DueUtc { get; set; }
+    public decimal Weight { get; set; }
+    public bool AcceptsZipUpload { get; set; }
+}
+
+public sealed class TeamRecord
+{
+    public required string Id { get; set; }
+    public required string CourseId { get; set; }
+    public string Name { get; set; } = "";
+
+    /// <summary>Whether the team's paper has contribution statements, once a TA checked; null before.</summary>
+    public bool? ContributionStatementsPresent { get; set; }
+    public string ContributionNote { get; set; } = "";
+    public List<TeamMember> Members { get; set; } = [];
+}
+
+public sealed class TeamMember
+{
+    public required string TeamId { get; set; }
+    public required string StudentIdentifier { get; set; }
+}
+
+public enum SubmissionSource
+{
+    Upload,
+    GitHubPush,
+    DeadlineSnapshot,
+    Demo,
+}
+
+/// <summary>One hand-in: the exact bytes are in the content-addressed store under <see cref="ContentHash"/>.</summary>
+public sealed class SubmissionRecord
+{
+    public long Id { get; set; }
+    public required string AssignmentId { get; set; }
+
+    /// <summary>The student's roster identifier, or the team id for team work.</summary>
+    public required string SubmitterId { get; set; }
+    public required string ContentHash { get; set; }
+    public required string OriginalFileName { get; set; }
+    public SubmissionSource Source { get; set; }
+    public DateTime ReceivedAtUtc { get; set; }
+    public string? GitCommit { get; set; }
+    public string? SubmittedByUserId { get; set; }
+    public List<GradingRun> Runs { get; set; } = [];
+}
+
+public enum GradingRunStatus
+{
+    Queued,
+    Running,
+    Succeeded,
+
+    /// <summary>The grader could not produce a report (exit 1 or 2, or a crash); a TA sees it in the queue.</summary>
+    Failed,
+}
+
+/// <summary>
+/// One grading of a submission by one grader version. Reports are deterministic per (assignment, content hash,
+/// grader version), so a run for a key already graded copies that report instead of running the grader again.
+/// </summary>
+public sealed class GradingRun
+{
+    public long Id { get; set; }
+    public long SubmissionId { get; set; }
+    public SubmissionRecord? Submission { get; set; }
+    public required string AssignmentId { get; set; }
+    public required string ContentHash { get; set; }
+    public required string GraderVersion { get; set; }
+    public GradingRunStatus Status { get; set; }
+    public DateTime QueuedAtUtc { get; set; }
+    public DateTime? StartedAtUtc { get; set; }
+    public DateTime? FinishedAtUtc { get; set; }
+    public string? ReportJson { get; set; }
+    public decimal? Total { get; set; }
+    public decimal? Max { get; set; }
+    public string? Outcome { get; set; }
+    public string? Error { get; set; }
+
+    /// <summary>The run whose report this one reused, when it did not run the grader itself.</summary>
+    public long? ReusedFromRunId { get; set; }
+    public List<RubricItemResult> Items { get; set; } = [];
+}
+
+/// <summary>One rubric item of a grading run's report, kept as rows so queues and statistics can query them.</summary>
+public sealed class RubricItemResult
+{
+    public long Id { get; set; }
+    public long GradingRunId { get; set; }
+    public required string ItemId { get; set; }
+    public required string Kind { get; set; }
+    public decimal Points { get; set; }
+    public decimal Max { get; set; }
+    public required string Status { get; set; }
+    public string Reason { get; set; } = "";
+}
+
+/// <summary>
+/// A TA's score for a rubric item of one submission: a manual item's score or an override of a check. Never updated
+/// or deleted: the newest row per (submission, item) counts, the older ones are the history.
+/// </summary>
+public sealed class ItemOverride
+{
+    public long Id { get; set; }
+    public long SubmissionId { get; set; }
+    public required string ItemId { get; set; }
+
+    /// <summary>The item's points before this decision; null when it was pending.</summary>
+    public decimal? OldPoints { get; set; }
+    public decimal NewPoints { get; set; }
+    public required string Comment { get; set; }
+    public required string ByUserId { get; set; }
+    public required string ByName { get; set; }
+    public DateTime AtUtc { get; set; }
+}
+
+public enum RegradeStatus
+{
+    Open,
+    Resolved,
+}
+
+public sealed class RegradeRequest
+{
+    public long Id { get; set; }
+    public long SubmissionId { get; set; }
+    public string? ItemId { get; set; }
+    public required string Message { get; set; }
+    public required string RequestedByUserId { get; set; }
+    public DateTime RequestedAtUtc { get; set; }
+    public RegradeStatus Status { get; set; }
+    public string? Response { get; set; }
+    public string? ResolvedByName { get; set; }
+    public DateTime? ResolvedAtUtc { get; set; }
+}
+
+/// <summary>More time for one student (or team) on one assignment, in whole days added to the local due date.</summary>
+public sealed class ExtensionRecord
+{
+    public long Id { get; set; }
+    public required string SubmitterId { get; set; }
+    public required string AssignmentId { get; set; }
+    public int Days { get; set; }
+    public required string Reason { get; set; }
+    public required string GrantedByName { get; set; }
+    public DateTime GrantedAtUtc { get; set; }
+}
+
+/// <summary>A suspected plagiarism case; it changes grades only once a TA confirms it.</summary>
+public sealed class SimilarityCase
+{
+    public long Id { get; set; }
+    public required string StudentIdentifier { get; set; }
+    public string? OtherStudentIdentifier { get; set; }
+    public required string AssignmentId { get; set; }
+    public double Similarity { get; set; }
+    public required string Summary { get; set; }
+    public DateTime OpenedAtUtc { get; set; }
+    public DateTime? ConfirmedAtUtc { get; set; }
+    public string? ConfirmedByName { get; set; }
+}

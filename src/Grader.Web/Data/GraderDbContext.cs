@@ -1,0 +1,127 @@
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Grader.Web.Data;
+
+/// <summary>
+/// The web app's database. Each provider has its own subclass so that each keeps its own migrations
+/// (Data/Migrations/Sqlite, Data/Migrations/SqlServer): column types differ between SQLite and SQL Server.
+/// Code that does not care which provider runs asks for this base type.
+/// </summary>
+public abstract class GraderDbContext(DbContextOptions options) : IdentityDbContext<AppUser>(options)
+{
+    public DbSet<CourseRecord> Courses => Set<CourseRecord>();
+    public DbSet<RosterEntry> Roster => Set<RosterEntry>();
+    public DbSet<AssignmentRecord> Assignments => Set<AssignmentRecord>();
+    public DbSet<TeamRecord> Teams => Set<TeamRecord>();
+    public DbSet<TeamMember> TeamMembers => Set<TeamMember>();
+    public DbSet<SubmissionRecord> Submissions => Set<SubmissionRecord>();
+    public DbSet<GradingRun> GradingRuns => Set<GradingRun>();
+    public DbSet<RubricItemResult> RubricItemResults => Set<RubricItemResult>();
+    public DbSet<ItemOverride> ItemOverrides => Set<ItemOverride>();
+    public DbSet<RegradeRequest> RegradeRequests => Set<RegradeRequest>();
+    public DbSet<ExtensionRecord> Extensions => Set<ExtensionRecord>();
+    public DbSet<SimilarityCase> SimilarityCases => Set<SimilarityCase>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(configurationBuilder);
+        // Points have at most two decimals (Grader.Core rounds so); SQL Server needs the precision spelled out.
+        configurationBuilder.Properties<decimal>().HavePrecision(9, 2);
+        configurationBuilder.Properties<decimal?>().HavePrecision(9, 2);
+        // Every time is stored in UTC; reading it back must say so, or formatting would treat it as local.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<DateTime?>().HaveConversion<NullableUtcDateTimeConverter>();
+    }
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        base.OnModelCreating(builder);
+
+        builder.Entity<AppUser>().Property(u => u.DisplayName).HasMaxLength(200);
+        builder.Entity<AppUser>().HasIndex(u => u.StudentIdentifier).IsUnique();
+
+        builder.Entity<CourseRecord>().HasKey(c => c.Id);
+        builder.Entity<RosterEntry>(roster =>
+        {
+            roster.HasKey(r => r.Identifier);
+            roster.HasOne<CourseRecord>().WithMany().HasForeignKey(r => r.CourseId);
+            roster.HasOne<AppUser>().WithMany().HasForeignKey(r => r.UserId).OnDelete(DeleteBehavior.SetNull);
+        });
+        builder.Entity<AssignmentRecord>(assignment =>
+        {
+            assignment.HasKey(a => a.Id);
+            assignment.HasOne<CourseRecord>().WithMany().HasForeignKey(a => a.CourseId);
+        });
+        builder.Entity<TeamRecord>(team =>
+        {
+            team.HasKey(t => t.Id);
+            team.HasOne<CourseRecord>().WithMany().HasForeignKey(t => t.CourseId);
+            team.HasMany(t => t.Members).WithOne().HasForeignKey(m => m.TeamId);
+        });
+        builder.Entity<TeamMember>(member =>
+        {
+            member.HasKey(m => new { m.TeamId, m.StudentIdentifier });
+            // A student is in at most one team.
+            member.HasIndex(m => m.StudentIdentifier).IsUnique();
+            member.HasOne<RosterEntry>().WithMany().HasForeignKey(m => m.StudentIdentifier).OnDelete(DeleteBehavior.Restrict);
+        });
+        builder.Entity<SubmissionRecord>(submission =>
+        {
+            submission.HasIndex(s => new { s.SubmitterId, s.AssignmentId, s.ReceivedAtUtc });
+            submission.HasIndex(s => s.ContentHash);
+            submission.HasOne<AssignmentRecord>().WithMany().HasForeignKey(s => s.AssignmentId).OnDelete(DeleteBehavior.Restrict);
+            submission.Property(s => s.Source).HasConversion<string>().HasMaxLength(32);
+            submission.Property(s => s.ContentHash).HasMaxLength(64);
+        });
+        builder.Entity<GradingRun>(run =>
+        {
+            run.HasOne(r => r.Submission).WithMany(s => s.Runs).HasForeignKey(r => r.SubmissionId);
+            run.HasIndex(r => new { r.AssignmentId, r.ContentHash, r.GraderVersion, r.Status });
+            run.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
+            run.Property(r => r.ContentHash).HasMaxLength(64);
+            run.Property(r => r.Error).HasMaxLength(4000);
+            run.HasMany(r => r.Items).WithOne().HasForeignKey(i => i.GradingRunId);
+        });
+        builder.Entity<RubricItemResult>().Property(i => i.Reason).HasMaxLength(4000);
+        builder.Entity<ItemOverride>(item =>
+        {
+            item.HasIndex(o => new { o.SubmissionId, o.ItemId, o.AtUtc });
+            item.HasOne<SubmissionRecord>().WithMany().HasForeignKey(o => o.SubmissionId);
+            item.Property(o => o.Comment).HasMaxLength(4000);
+        });
+        builder.Entity<RegradeRequest>(request =>
+        {
+            request.HasOne<SubmissionRecord>().WithMany().HasForeignKey(r => r.SubmissionId);
+            request.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
+            request.Property(r => r.Message).HasMaxLength(4000);
+            request.Property(r => r.Response).HasMaxLength(4000);
+        });
+        builder.Entity<ExtensionRecord>(extension =>
+        {
+            extension.HasIndex(e => new { e.SubmitterId, e.AssignmentId }).IsUnique();
+            extension.HasOne<AssignmentRecord>().WithMany().HasForeignKey(e => e.AssignmentId);
+        });
+        builder.Entity<SimilarityCase>(similarity =>
+        {
+            similarity.HasOne<AssignmentRecord>().WithMany().HasForeignKey(c => c.AssignmentId);
+            similarity.Property(c => c.Summary).HasMaxLength(4000);
+        });
+    }
+
+    private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
+        value => value.Kind == DateTimeKind.Utc ? value : value.ToUniversalTime(),
+        value => DateTime.SpecifyKind(value, DateTimeKind.Utc));
+
+    private sealed class NullableUtcDateTimeConverter() : ValueConverter<DateTime?, DateTime?>(
+        value => value == null ? null : value.Value.Kind == DateTimeKind.Utc ? value : value.Value.ToUniversalTime(),
+        value => value == null ? null : DateTime.SpecifyKind(value.Value, DateTimeKind.Utc));
+}
+
+/// <summary>The embedded default: a SQLite file under data/.</summary>
+public sealed class SqliteGraderDbContext(DbContextOptions<SqliteGraderDbContext> options) : GraderDbContext(options);
+
+/// <summary>Production: SQL Server (<c>Database:Provider = SqlServer</c>).</summary>
+public sealed class SqlServerGraderDbContext(DbContextOptions<SqlServerGraderDbContext> options) : GraderDbContext(options);

@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Text;
+using Grader.Core.Configuration;
+using Grader.Core.Grading;
+
+namespace Grader.Web.Export;
+
+/// <summary>The gradebook as CSV (RFC 4180, invariant culture, numbers with two decimals).</summary>
+public static class GradebookCsv
+{
+    /// <summary>One row per student: each component's percent and weighted points, then the engine's final grade.</summary>
+    public static string Plain(CourseTree tree, IReadOnlyList<FinalGrade> grades)
+    {
+        ArgumentNullException.ThrowIfNull(tree);
+        ArgumentNullException.ThrowIfNull(grades);
+        var names = tree.Roster.ToDictionary(s => s.Identifier, s => s.Name, StringComparer.Ordinal);
+        var header = new List<string> { "student_id", "name" };
+        foreach (var component in tree.Course.Components)
+        {
+            header.Add($"{component.AssignmentId}_percent");
+            header.Add($"{component.AssignmentId}_weighted");
+        }
+
+        header.AddRange(["base_percent", "carried_bonus", "final_percent", "letter", "passed", "provisional"]);
+        var csv = new StringBuilder();
+        AppendRow(csv, header);
+        foreach (var grade in grades)
+        {
+            var row = new List<string> { grade.StudentId, names.GetValueOrDefault(grade.StudentId, "") };
+            foreach (var component in grade.Components)
+            {
+                row.Add(Number(component.Assignment.Percent));
+                row.Add(Number(component.WeightedPoints));
+            }
+
+            row.AddRange([Number(grade.BasePercent), Number(grade.CarriedBonus), Number(grade.FinalPercent), grade.Letter ?? "",
+                grade.Passed ? "yes" : "no", grade.IsProvisional ? "yes" : "no"]);
+            AppendRow(csv, row);
+        }
+
+        return csv.ToString();
+    }
+
+    /// <summary>
+    /// Canvas's gradebook import: Student, ID, SIS User ID, SIS Login ID, Section, one column per assignment in points,
+    /// a "Points Possible" row first, and the final percent. Canvas matches rows by SIS Login ID (the netid).
+    /// </summary>
+    public static string Canvas(CourseTree tree, IReadOnlyList<FinalGrade> grades)
+    {
+        ArgumentNullException.ThrowIfNull(tree);
+        ArgumentNullException.ThrowIfNull(grades);
+        var names = tree.Roster.ToDictionary(s => s.Identifier, s => s.Name, StringComparer.Ordinal);
+        var assignments = tree.Course.Components.Select(c => tree.Assignment(c.AssignmentId)).ToList();
+        var csv = new StringBuilder();
+        AppendRow(csv, ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", .. assignments.Select(a => $"{a.Title} ({a.Id})"), "Final Score"]);
+        AppendRow(csv, ["Points Possible", "", "", "", "", .. assignments.Select(a => Number(tree.RubricFor(a.Id).FullMarks)), "100.00"]);
+        foreach (var grade in grades)
+        {
+            AppendRow(csv, [names.GetValueOrDefault(grade.StudentId, grade.StudentId), "", grade.StudentId, grade.StudentId, tree.Course.Code,
+                .. grade.Components.Select(c => Number(c.Assignment.Score)), Number(grade.FinalPercent)]);
+        }
+
+        return csv.ToString();
+    }
+
+    private static string Number(decimal value) => Math.Round(value, 2, MidpointRounding.AwayFromZero).ToString("0.00", CultureInfo.InvariantCulture);
+
+    private static void AppendRow(StringBuilder csv, IEnumerable<string> fields)
+    {
+        csv.Append(string.Join(',', fields.Select(Escape)));
+        csv.Append("\r\n");
+    }
+
+    private static string Escape(string field) =>
+        field.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? $"\"{field.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : field;
+}

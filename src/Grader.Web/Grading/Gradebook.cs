@@ -1,0 +1,149 @@
+using Grader.Core.Configuration;
+using Grader.Core.Grading;
+using Grader.Core.Reports;
+using Grader.Web.Course;
+using Grader.Web.Data;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+using CoreSubmission = Grader.Core.Grading.Submission;
+
+namespace Grader.Web.Grading;
+
+/// <summary>A submission as its pages show it: the report, the rubric after TA decisions, the late rule, the history.</summary>
+public sealed record SubmissionView(
+    SubmissionRecord Submission,
+    string SubmitterName,
+    Assignment Assignment,
+    GradingRun? LatestRun,
+    GradingReport? Report,
+    RubricScore Rubric,
+    LateOutcome Late,
+    IReadOnlyList<ItemOverride> Overrides,
+    IReadOnlyList<RegradeRequest> RegradeRequests)
+{
+    public decimal ScoreAfterLateRule => Late.IsLate ? Math.Round(Rubric.Score * Late.Multiplier, 2, MidpointRounding.AwayFromZero) : Rubric.Score;
+
+    public IReadOnlyList<ItemOverride> OverridesOf(string itemId) => Overrides.Where(o => o.ItemId == itemId).OrderBy(o => o.AtUtc).ThenBy(o => o.Id).ToList();
+
+    public ReportItem? ReportItem(string itemId) => Report?.Items.FirstOrDefault(i => i.Id == itemId);
+}
+
+/// <summary>
+/// Turns what the database knows into Grader.Core's <see cref="GradingFacts"/> and asks the policy engine; nothing
+/// here re-implements a grading rule.
+/// </summary>
+public sealed class Gradebook(GraderDbContext db, CourseCatalog course, IClock clock)
+{
+    private CourseTree Tree => course.Tree;
+
+    /// <summary>Final grades of every student on the roster, with the engine's explanation.</summary>
+    public async Task<IReadOnlyList<FinalGrade>> GradeAllAsync(CancellationToken cancellationToken)
+        => new CourseGrader(Tree, clock).GradeAll(await LoadFactsAsync(cancellationToken).ConfigureAwait(false));
+
+    /// <summary>
+    /// The facts as of now. The submission that counts is each submitter's latest one for an assignment; its outcomes
+    /// are the latest successful run's check results plus the newest TA decision per item.
+    /// </summary>
+    public async Task<GradingFacts> LoadFactsAsync(CancellationToken cancellationToken)
+    {
+        var submissions = await db.Submissions.AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
+        var latest = submissions
+            .GroupBy(s => (s.SubmitterId, s.AssignmentId))
+            .Select(g => g.OrderByDescending(s => s.ReceivedAtUtc).ThenByDescending(s => s.Id).First())
+            .Where(s => Tree.Assignments.Any(a => a.Id == s.AssignmentId))
+            .ToList();
+        var ids = latest.Select(s => s.Id).ToList();
+        var runs = await LatestSucceededRunsAsync(ids, cancellationToken).ConfigureAwait(false);
+        var overrides = await db.ItemOverrides.AsNoTracking().Where(o => ids.Contains(o.SubmissionId)).ToListAsync(cancellationToken).ConfigureAwait(false);
+
+        var facts = latest.Select(s => new CoreSubmission(
+            s.SubmitterId,
+            s.AssignmentId,
+            Instant.FromDateTimeUtc(s.ReceivedAtUtc),
+            Outcomes(Tree.RubricFor(s.AssignmentId), runs.GetValueOrDefault(s.Id), overrides.Where(o => o.SubmissionId == s.Id)))).ToList();
+
+        var teams = await db.Teams.AsNoTracking().Include(t => t.Members).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var extensions = await db.Extensions.AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
+        var cases = await db.SimilarityCases.AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
+        return new GradingFacts(
+            facts,
+            teams.Where(t => t.Members.Count > 0).Select(t => new Team(t.Id, t.Members.Select(m => m.StudentIdentifier).Order(StringComparer.Ordinal).ToList())).ToList(),
+            extensions.Select(e => new Extension(e.SubmitterId, e.AssignmentId, Period.FromDays(e.Days), e.Reason)).ToList(),
+            cases.Select(c => new PlagiarismCase(c.StudentIdentifier, c.AssignmentId, c.ConfirmedAtUtc is { } at ? Instant.FromDateTimeUtc(at) : null, c.Summary)).ToList(),
+            teams.Where(t => t.ContributionStatementsPresent is not null)
+                .Select(t => new ContributionStatementFinding(t.Id, t.ContributionStatementsPresent!.Value, t.ContributionNote)).ToList());
+    }
+
+    /// <summary>One submission with everything its page shows; null when there is no such submission.</summary>
+    public async Task<SubmissionView?> ViewAsync(long submissionId, CancellationToken cancellationToken)
+    {
+        var submission = await db.Submissions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == submissionId, cancellationToken).ConfigureAwait(false);
+        if (submission is null)
+        {
+            return null;
+        }
+
+        var latestRun = await db.GradingRuns.AsNoTracking().Where(r => r.SubmissionId == submissionId)
+            .OrderByDescending(r => r.Id).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        var graded = (await LatestSucceededRunsAsync([submissionId], cancellationToken).ConfigureAwait(false)).GetValueOrDefault(submissionId);
+        var overrides = await db.ItemOverrides.AsNoTracking().Where(o => o.SubmissionId == submissionId).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var regrades = await db.RegradeRequests.AsNoTracking().Where(r => r.SubmissionId == submissionId).OrderBy(r => r.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var extension = await db.Extensions.AsNoTracking()
+            .SingleOrDefaultAsync(e => e.SubmitterId == submission.SubmitterId && e.AssignmentId == submission.AssignmentId, cancellationToken).ConfigureAwait(false);
+        string name = await db.Roster.AsNoTracking().Where(r => r.Identifier == submission.SubmitterId).Select(r => r.Name)
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false) ?? submission.SubmitterId;
+
+        var assignment = Tree.Assignment(submission.AssignmentId);
+        var rubric = Tree.RubricFor(submission.AssignmentId);
+        var score = RubricScorer.Score(rubric, Outcomes(rubric, graded, overrides));
+        var late = LatePolicyEvaluator.Evaluate(Tree.Course.LatePolicy, assignment.Due, Tree.Course.TimeZone,
+            extension is null ? null : new Extension(extension.SubmitterId, extension.AssignmentId, Period.FromDays(extension.Days), extension.Reason),
+            Instant.FromDateTimeUtc(submission.ReceivedAtUtc));
+        var report = graded?.ReportJson is { } json ? GradingReport.FromJson(json) : null;
+        return new SubmissionView(submission, name, assignment, latestRun ?? graded, report, score, late, overrides, regrades);
+    }
+
+    private async Task<Dictionary<long, GradingRun>> LatestSucceededRunsAsync(IReadOnlyCollection<long> submissionIds, CancellationToken cancellationToken)
+    {
+        var runs = await db.GradingRuns.AsNoTracking()
+            .Where(r => submissionIds.Contains(r.SubmissionId) && r.Status == GradingRunStatus.Succeeded)
+            .Include(r => r.Items)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        return runs.GroupBy(r => r.SubmissionId).ToDictionary(g => g.Key, g => g.OrderByDescending(r => r.Id).First());
+    }
+
+    /// <summary>
+    /// The check results of a run as the engine reads them, plus the newest TA decision per item (which wins over the
+    /// check). An auto item the runner left pending (it could not run the check) becomes a grader error: pending for a TA.
+    /// </summary>
+    public static IReadOnlyList<ItemOutcome> Outcomes(Rubric rubric, GradingRun? run, IEnumerable<ItemOverride> overrides)
+    {
+        ArgumentNullException.ThrowIfNull(rubric);
+        var outcomes = new List<ItemOutcome>();
+        foreach (var result in run?.Items ?? [])
+        {
+            if (rubric.Item(result.ItemId) is not { Kind: RubricItemKind.Auto })
+            {
+                continue;
+            }
+
+            double fraction = result.Max == 0 ? 0 : (double)(result.Points / result.Max);
+            var status = result.Status switch
+            {
+                "passed" => CheckStatus.Passed,
+                "partially-passed" => CheckStatus.PartialCredit,
+                "pending" => CheckStatus.GraderError,
+                _ => CheckStatus.Failed,
+            };
+            outcomes.Add(new CheckOutcome(result.ItemId, Math.Clamp(fraction, 0, 1), status, result.Reason));
+        }
+
+        foreach (var decision in overrides.GroupBy(o => o.ItemId)
+            .Select(g => g.OrderByDescending(o => o.AtUtc).ThenByDescending(o => o.Id).First()))
+        {
+            outcomes.Add(new TaScore(decision.ItemId, decision.NewPoints, decision.Comment, decision.ByName));
+        }
+
+        return outcomes;
+    }
+}

@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text;
+using Grader.Core.Reports;
+
+namespace Grader.Web.Grading;
+
+/// <summary>Grades one submission file. The web app never grades in its own process (no TorchSharp here).</summary>
+public interface ISubmissionGradingClient
+{
+    /// <summary>The version the runner writes into its reports; part of the key under which reports are reused.</summary>
+    string GraderVersion { get; }
+
+    /// <summary>Grades <paramref name="submissionFile"/>; its file name matters (the syllabus naming check reads it).</summary>
+    Task<GradingClientResult> GradeAsync(string assignmentId, string submissionFile, CancellationToken cancellationToken);
+}
+
+/// <summary>A report, or why there is none (<see cref="Error"/>, with the runner's own output).</summary>
+public sealed record GradingClientResult(GradingReport? Report, string? Error, string Output)
+{
+    public bool Succeeded => Report is not null;
+}
+
+public sealed class RunnerOptions
+{
+    public const string Section = "Runner";
+
+    /// <summary>grader.dll of Grader.Runner; empty: runner/grader.dll beside the web app (the build puts it there).</summary>
+    public string GraderDll { get; set; } = "";
+
+    /// <summary>Wall-clock limit for one grading, on top of the sandbox's own limits.</summary>
+    public int TimeoutSeconds { get; set; } = 600;
+}
+
+/// <summary>
+/// Runs <c>dotnet grader.dll grade &lt;assignment&gt; &lt;file&gt; --course &lt;root&gt; --report &lt;json&gt;</c>. Exit 0: a
+/// report was written (even when the student scored zero); 1: bad input; 2: the grader itself failed.
+/// </summary>
+public sealed class RunnerProcessGradingClient : ISubmissionGradingClient
+{
+    private const int MaxOutputChars = 20_000;
+    private readonly string graderDll;
+    private readonly string courseRoot;
+    private readonly string workFolder;
+    private readonly TimeSpan timeout;
+
+    public RunnerProcessGradingClient(string graderDll, string courseRoot, string workFolder, TimeSpan timeout)
+    {
+        if (!File.Exists(graderDll))
+        {
+            throw new FileNotFoundException($"The grader is not at {graderDll}; build Grader.Web (it copies the runner to runner/) or set Runner:GraderDll.", graderDll);
+        }
+
+        this.graderDll = graderDll;
+        this.courseRoot = courseRoot;
+        this.workFolder = workFolder;
+        this.timeout = timeout;
+        graderVersion = new Lazy<string>(AskGraderVersion);
+        Directory.CreateDirectory(workFolder);
+    }
+
+    /// <summary>The version the runner stamps on its reports (release + a fingerprint of its grading code).</summary>
+    public string GraderVersion => graderVersion.Value;
+
+    private readonly Lazy<string> graderVersion;
+
+    private string AskGraderVersion()
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(graderDll);
+        start.ArgumentList.Add("version");
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the grader");
+        string output = process.StandardOutput.ReadToEnd().Trim();
+        process.WaitForExit();
+        return process.ExitCode == 0 && output.Length > 0
+            ? output
+            : throw new InvalidOperationException($"`grader version` failed (exit {process.ExitCode}): {process.StandardError.ReadToEnd()}");
+    }
+
+    public async Task<GradingClientResult> GradeAsync(string assignmentId, string submissionFile, CancellationToken cancellationToken)
+    {
+        string reportFile = Path.Combine(workFolder, $"report-{Guid.NewGuid():N}.json");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = courseRoot,
+        };
+        foreach (var argument in new[] { graderDll, "grade", assignmentId, submissionFile, "--course", courseRoot, "--report", reportFile })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        // Spectre.Console would draw a live progress bar for a terminal; plain lines read better in a log.
+        start.Environment["TERM"] = "dumb";
+        start.Environment["NO_COLOR"] = "1";
+
+        using var process = new Process { StartInfo = start };
+        var output = new StringBuilder();
+        void Append(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+
+            lock (output)
+            {
+                if (output.Length < MaxOutputChars)
+                {
+                    output.AppendLine(line);
+                }
+            }
+        }
+
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeoutSource.CancelAfter(timeout);
+        try
+        {
+            await process.WaitForExitAsync(timeoutSource.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+
+            return new GradingClientResult(null, $"the grader did not finish within {timeout.TotalSeconds:0} s", output.ToString());
+        }
+
+        try
+        {
+            return process.ExitCode switch
+            {
+                0 when File.Exists(reportFile) => new GradingClientResult(GradingReport.FromJson(await File.ReadAllTextAsync(reportFile, cancellationToken).ConfigureAwait(false)), null, output.ToString()),
+                0 => new GradingClientResult(null, "the grader exited 0 but wrote no report", output.ToString()),
+                1 => new GradingClientResult(null, "the grader refused the input (exit 1)", output.ToString()),
+                _ => new GradingClientResult(null, $"the grader failed (exit {process.ExitCode})", output.ToString()),
+            };
+        }
+        finally
+        {
+            File.Delete(reportFile);
+        }
+    }
+}

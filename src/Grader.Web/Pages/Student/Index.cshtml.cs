@@ -1,0 +1,92 @@
+using Grader.Core.Configuration;
+using Grader.Web.Course;
+using Grader.Web.Data;
+using Grader.Web.Grading;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+
+namespace Grader.Web.Pages.Student;
+
+/// <summary>A student's assignments (due dates, status), their submissions, and the zip upload.</summary>
+public sealed class IndexModel(
+    CourseCatalog course, GraderDbContext db, SubmissionAccess access, UserManager<AppUser> users,
+    GradingService grading, IGradingQueue queue, TimeProvider time, IClock clock) : PageModel
+{
+    /// <summary>Uploads larger than this are refused before they reach the store.</summary>
+    public const long MaxUploadBytes = 50L * 1024 * 1024;
+
+    public sealed record AssignmentRow(Assignment Assignment, string Due, bool Open, SubmissionRecord? Latest, GradingRun? LatestRun);
+
+    public IReadOnlyList<AssignmentRow> Assignments { get; private set; } = [];
+
+    public IReadOnlyList<(SubmissionRecord Submission, GradingRun? Run)> Submissions { get; private set; } = [];
+
+    [BindProperty]
+    public string AssignmentId { get; set; } = "";
+
+    [BindProperty]
+    public IFormFile? Upload { get; set; }
+
+    public async Task OnGetAsync(CancellationToken cancellationToken) => await LoadAsync(cancellationToken);
+
+    public async Task<IActionResult> OnPostUploadAsync(CancellationToken cancellationToken)
+    {
+        var user = await users.GetUserAsync(User);
+        var assignment = course.Tree.Assignments.FirstOrDefault(a => a.Id == AssignmentId);
+        if (user?.StudentIdentifier is not { } netId)
+        {
+            return Forbid();
+        }
+
+        if (assignment is null || !assignment.Submission.Accepts.Contains(SubmissionForm.ZipUpload))
+        {
+            ModelState.AddModelError(nameof(AssignmentId), $"'{AssignmentId}' does not take zip uploads.");
+        }
+        else if (Upload is null || Upload.Length == 0)
+        {
+            ModelState.AddModelError(nameof(Upload), "Choose the zip to upload.");
+        }
+        else if (!Upload.FileName.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
+        {
+            ModelState.AddModelError(nameof(Upload), $"Upload a .zip named {assignment.Submission.ZipNameFor(netId)}; '{Path.GetFileName(Upload.FileName)}' is not a zip.");
+        }
+        else if (Upload.Length > MaxUploadBytes)
+        {
+            ModelState.AddModelError(nameof(Upload), $"The upload is {Upload.Length / 1024 / 1024} MB; the limit is {MaxUploadBytes / 1024 / 1024} MB.");
+        }
+
+        if (!ModelState.IsValid)
+        {
+            await LoadAsync(cancellationToken);
+            return Page();
+        }
+
+        await using var content = Upload!.OpenReadStream();
+        var (submission, run) = await grading.RecordAsync(assignment!.Id, netId, content, Path.GetFileName(Upload.FileName), SubmissionSource.Upload,
+            time.GetUtcNow().UtcDateTime, user.Id, null, cancellationToken);
+        await queue.EnqueueAsync(run.Id, cancellationToken);
+        return Redirect($"/Submissions/{submission.Id}");
+    }
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        var mine = await access.SubmitterIdsOfAsync(User, cancellationToken);
+        var submissions = await db.Submissions.AsNoTracking().Where(s => mine.Contains(s.SubmitterId)).ToListAsync(cancellationToken);
+        var ids = submissions.Select(s => s.Id).ToList();
+        var runs = await db.GradingRuns.AsNoTracking().Where(r => ids.Contains(r.SubmissionId)).ToListAsync(cancellationToken);
+        GradingRun? LatestRun(long id) => runs.Where(r => r.SubmissionId == id).OrderByDescending(r => r.Id).FirstOrDefault();
+
+        Submissions = submissions.OrderByDescending(s => s.ReceivedAtUtc).ThenByDescending(s => s.Id).Select(s => (s, LatestRun(s.Id))).ToList();
+        var zone = course.Tree.Course.TimeZone;
+        var now = clock.GetCurrentInstant();
+        Assignments = course.Tree.Assignments.Select(a =>
+        {
+            var latest = submissions.Where(s => s.AssignmentId == a.Id).OrderByDescending(s => s.ReceivedAtUtc).ThenByDescending(s => s.Id).FirstOrDefault();
+            var due = a.DueIn(zone);
+            return new AssignmentRow(a, Display.Time(due.ToInstant(), zone), due.ToInstant() > now, latest, latest is null ? null : LatestRun(latest.Id));
+        }).ToList();
+    }
+}

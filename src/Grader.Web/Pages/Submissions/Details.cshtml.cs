@@ -1,0 +1,135 @@
+using Grader.Web.Data;
+using Grader.Web.Grading;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Grader.Web.Pages.Submissions;
+
+/// <summary>
+/// One submission: score per rubric item with its reason, TA decisions, late status, compiler messages, policy findings,
+/// the run log. Students see their own (others answer 404); staff see all and may override items.
+/// </summary>
+public sealed class DetailsModel(Gradebook gradebook, SubmissionAccess access, ReviewService review, GradingService grading,
+    IGradingQueue queue, UserManager<AppUser> users) : PageModel
+{
+    public SubmissionView View { get; private set; } = null!;
+
+    public bool IsStaff => SubmissionAccess.IsStaff(User);
+
+    public bool IsOwner { get; private set; }
+
+    [BindProperty]
+    public string ItemId { get; set; } = "";
+
+    [BindProperty]
+    public decimal Points { get; set; }
+
+    [BindProperty]
+    public string Comment { get; set; } = "";
+
+    [BindProperty]
+    public string Message { get; set; } = "";
+
+    [BindProperty]
+    public long RequestId { get; set; }
+
+    public async Task<IActionResult> OnGetAsync(long id, CancellationToken cancellationToken) =>
+        await LoadAsync(id, cancellationToken) ? Page() : NotFound();
+
+    public async Task<IActionResult> OnPostOverrideAsync(long id, CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(id, cancellationToken))
+        {
+            return NotFound();
+        }
+
+        if (!IsStaff)
+        {
+            return Forbid();
+        }
+
+        return await DecideAsync(id, async by => await review.OverrideAsync(id, ItemId, Points, Comment, by, cancellationToken), cancellationToken);
+    }
+
+    public async Task<IActionResult> OnPostRegradeAsync(long id, CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(id, cancellationToken))
+        {
+            return NotFound();
+        }
+
+        if (!IsOwner)
+        {
+            return Forbid();
+        }
+
+        return await DecideAsync(id, async by => await review.RequestRegradeAsync(id, string.IsNullOrEmpty(ItemId) ? null : ItemId, Message, by, cancellationToken), cancellationToken);
+    }
+
+    public async Task<IActionResult> OnPostResolveAsync(long id, CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(id, cancellationToken))
+        {
+            return NotFound();
+        }
+
+        if (!IsStaff)
+        {
+            return Forbid();
+        }
+
+        return await DecideAsync(id, async by => await review.ResolveRegradeAsync(RequestId, Message, by, cancellationToken), cancellationToken);
+    }
+
+    public async Task<IActionResult> OnPostRerunAsync(long id, CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(id, cancellationToken))
+        {
+            return NotFound();
+        }
+
+        if (!IsStaff)
+        {
+            return Forbid();
+        }
+
+        var run = await grading.RequeueAsync(id, cancellationToken);
+        await queue.EnqueueAsync(run.Id, cancellationToken);
+        return Redirect($"/Submissions/{id}");
+    }
+
+    private async Task<IActionResult> DecideAsync(long id, Func<AppUser, Task> decide, CancellationToken cancellationToken)
+    {
+        var by = await users.GetUserAsync(User);
+        if (by is null)
+        {
+            return Forbid();
+        }
+
+        try
+        {
+            await decide(by);
+        }
+        catch (ReviewRejectedException rejected)
+        {
+            ModelState.AddModelError(string.Empty, rejected.Message);
+            await LoadAsync(id, cancellationToken);
+            return Page();
+        }
+
+        return Redirect($"/Submissions/{id}");
+    }
+
+    private async Task<bool> LoadAsync(long id, CancellationToken cancellationToken)
+    {
+        if (!await access.CanSeeAsync(User, id, cancellationToken) || await gradebook.ViewAsync(id, cancellationToken) is not { } view)
+        {
+            return false;
+        }
+
+        View = view;
+        IsOwner = (await access.SubmitterIdsOfAsync(User, cancellationToken)).Contains(view.Submission.SubmitterId);
+        return true;
+    }
+}

@@ -1,0 +1,150 @@
+using System.IO.Compression;
+using System.Net;
+using Grader.Web.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Grader.Web.Tests.Http;
+
+/// <summary>TA overrides (recorded, never destructive, seen by the student), uploads graded by the job, the CSV export.</summary>
+public sealed class ReviewAndGradingTests
+{
+    private static async Task<long> SubmissionOfAsync(string student)
+    {
+        await using var db = AppFixture.App.Database();
+        return await db.Submissions.Where(s => s.SubmitterId == student).OrderBy(s => s.Id).Select(s => s.Id).FirstAsync();
+    }
+
+    [Test]
+    public async Task OverridesKeepTheirHistoryAndTheStudentSeesThem()
+    {
+        // dm0020 is in the second half of the roster: the demo left its manual items to a TA.
+        long id = await SubmissionOfAsync("dm0020");
+        string page = $"/Submissions/{id}";
+        using var ta1 = await AppFixture.App.ClientAsync("ta1");
+        using var ta2 = await AppFixture.App.ClientAsync("ta2");
+
+        using (var first = await ta1.PostFormAsync(page, $"{page}?handler=Override",
+            new Dictionary<string, string> { ["ItemId"] = "training-curves", ["Points"] = "0", ["Comment"] = "No curves in the saved notebook." }))
+        {
+            Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+        }
+
+        using (var second = await ta2.PostFormAsync(page, $"{page}?handler=Override",
+            new Dictionary<string, string> { ["ItemId"] = "training-curves", ["Points"] = "10", ["Comment"] = "Curves are in cell 7 after all." }))
+        {
+            Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+        }
+
+        await using (var db = AppFixture.App.Database())
+        {
+            var history = await db.ItemOverrides.Where(o => o.SubmissionId == id && o.ItemId == "training-curves").OrderBy(o => o.Id).ToListAsync();
+            Assert.That(history, Has.Count.EqualTo(2));
+            Assert.Multiple(() =>
+            {
+                Assert.That(history[0].OldPoints, Is.Null, "the item was pending before the first decision");
+                Assert.That(history[0].NewPoints, Is.EqualTo(0m));
+                Assert.That(history[0].ByName, Does.Contain("TA A."));
+                Assert.That(history[1].OldPoints, Is.EqualTo(0m));
+                Assert.That(history[1].NewPoints, Is.EqualTo(10m));
+                Assert.That(history[1].ByName, Does.Contain("TA B."));
+                Assert.That(history[1].AtUtc, Is.GreaterThanOrEqualTo(history[0].AtUtc));
+            });
+        }
+
+        using var student = await AppFixture.App.ClientAsync("dm0020");
+        string seen = await student.GetStringAsync(page);
+        Assert.That(seen, Does.Contain("No curves in the saved notebook."));
+        Assert.That(seen, Does.Contain("Curves are in cell 7 after all."));
+        Assert.That(seen, Does.Contain("10 / 10"), "the newest decision counts");
+    }
+
+    [Test]
+    public async Task AnOverrideNeedsACommentAndPointsTheRubricAllows()
+    {
+        long id = await SubmissionOfAsync("dm0021");
+        string page = $"/Submissions/{id}";
+        using var ta = await AppFixture.App.ClientAsync("ta1");
+        using (var noComment = await ta.PostFormAsync(page, $"{page}?handler=Override",
+            new Dictionary<string, string> { ["ItemId"] = "sgd-step", ["Points"] = "10", ["Comment"] = " " }))
+        {
+            Assert.That(noComment.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(await noComment.Content.ReadAsStringAsync(), Does.Contain("A comment is required"));
+        }
+
+        using (var halfOfAllOrNothing = await ta.PostFormAsync(page, $"{page}?handler=Override",
+            new Dictionary<string, string> { ["ItemId"] = "sgd-step", ["Points"] = "5", ["Comment"] = "half" }))
+        {
+            Assert.That(await halfOfAllOrNothing.Content.ReadAsStringAsync(), Does.Contain("all-or-nothing"));
+        }
+
+        await using var db = AppFixture.App.Database();
+        Assert.That(await db.ItemOverrides.AnyAsync(o => o.SubmissionId == id && o.ItemId == "sgd-step"), Is.False);
+    }
+
+    [Test]
+    public async Task AnUploadIsStoredAndGradedByTheBackgroundJob()
+    {
+        // The model solution's notebook, zipped as the student would: graded by the Quartz job through the runner
+        // (or its cached report for the same bytes).
+        byte[] zip;
+        using (var buffer = new MemoryStream())
+        {
+            using (var archive = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+            {
+                archive.CreateEntryFromFile(Path.Combine(Support.RunningApp.RepositoryRoot, "assignments", "hw1-mlp", "solution", "hw1.ipynb"), "hw1.ipynb");
+            }
+
+            zip = buffer.ToArray();
+        }
+
+        using var student = await AppFixture.App.ClientAsync("dm0030");
+        using var response = await student.PostMultipartAsync("/Student", "/Student?handler=Upload",
+            new Dictionary<string, string> { ["AssignmentId"] = "hw1-mlp" }, "Upload", "dm0030_hw1.zip", zip);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Redirect), await response.Content.ReadAsStringAsync());
+        string page = response.Headers.Location!.ToString();
+
+        string html = "";
+        for (var deadline = DateTime.UtcNow.AddSeconds(90); DateTime.UtcNow < deadline; await Task.Delay(500))
+        {
+            html = await student.GetStringAsync(page);
+            if (html.Contains("graded: graded", StringComparison.Ordinal) || html.Contains("grading failed", StringComparison.Ordinal))
+            {
+                break;
+            }
+        }
+
+        Assert.That(html, Does.Contain("graded: graded"), AppFixture.App.Log);
+        Assert.That(html, Does.Contain("dm0030_hw1.zip"));
+        Assert.That(html, Does.Contain("forward-pass"));
+        Assert.That(html, Does.Contain("Late"), "uploaded today, long after the 2023 deadline");
+    }
+
+    [Test]
+    public async Task TheCsvExportHasTheEngineNumbers()
+    {
+        using var instructor = await AppFixture.App.ClientAsync("instructor");
+        string csv = await instructor.GetStringAsync("/api/gradebook.csv");
+        var rows = csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split(',')).ToList();
+        var header = rows[0].ToList();
+        string[] Row(string student) => rows.Single(r => r[0] == student);
+
+        // dm0001: the model solution on time, both manual items scored by the demo TA (curves 10, no deduction):
+        // HW1 100% × weight 20 = 20.00; nothing else handed in, so the final is 20.00, an F.
+        var first = Row("dm0001");
+        Assert.Multiple(() =>
+        {
+            Assert.That(first[header.IndexOf("hw1-mlp_percent")], Is.EqualTo("100.00"));
+            Assert.That(first[header.IndexOf("hw1-mlp_weighted")], Is.EqualTo("20.00"));
+            Assert.That(first[header.IndexOf("final_percent")], Is.EqualTo("20.00"));
+            Assert.That(first[header.IndexOf("letter")], Is.EqualTo("F"));
+        });
+
+        // dm0006 handed in the model solution 9 hours late: the syllabus gives late work no credit.
+        Assert.That(Row("dm0006")[header.IndexOf("hw1-mlp_percent")], Is.EqualTo("0.00"));
+
+        using var canvas = await instructor.GetAsync("/api/gradebook.csv?format=canvas");
+        string canvasCsv = await canvas.Content.ReadAsStringAsync();
+        Assert.That(canvasCsv, Does.StartWith("Student,ID,SIS User ID,SIS Login ID,Section,"));
+        Assert.That(canvasCsv, Does.Contain("Points Possible"));
+    }
+}
