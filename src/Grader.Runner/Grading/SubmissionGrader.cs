@@ -45,9 +45,22 @@ public sealed class SubmissionGrader
         TorchSharp.torch.set_num_threads(1);
     }
 
-    /// <summary>The version written into reports: a re-grade with another version is a different grading run.</summary>
-    public static string GraderVersion { get; } =
-        typeof(SubmissionGrader).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+    /// <summary>
+    /// The version written into reports: a re-grade with another version is a different grading run, and stored
+    /// reports are reused only for the same version. Besides the release number it carries a fingerprint of the
+    /// code that decides a score (runner, reference checks, contracts), so any change to it grades afresh.
+    /// </summary>
+    public static string GraderVersion { get; } = ComputeGraderVersion();
+
+    private static string ComputeGraderVersion()
+    {
+        var assemblies = new[] { typeof(SubmissionGrader).Assembly, typeof(CheckCatalog).Assembly, typeof(Grader.Contracts.IMultilayerPerceptron).Assembly };
+        // Builds are deterministic, so a module's MVID changes exactly when its code does.
+        var fingerprint = System.Security.Cryptography.SHA256.HashData(
+            assemblies.SelectMany(a => a.ManifestModule.ModuleVersionId.ToByteArray()).ToArray());
+        string release = typeof(SubmissionGrader).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+        return $"{release}+{Convert.ToHexStringLower(fingerprint)[..12]}";
+    }
 
     /// <summary>Grades a zip, tarball, folder, notebook, .csx or .cs file for an assignment.</summary>
     public GradingReport Grade(string assignmentId, string submissionPath)
@@ -335,7 +348,7 @@ public sealed class SubmissionGrader
                 .Select(i => (ItemOutcome)new CheckOutcome(i.Id, 0, CoreCheckStatus.Failed, $"not run: {why}"))
                 .ToList();
             var score = RubricScorer.Score(Rubric, outcomes);
-            return Build(outcome, $"Not graded: {why}", score, outcomes.Cast<CheckOutcome>().ToDictionary(o => o.ItemId, o => "not-run"), new Dictionary<string, double>(), null, "", false, null, timings, total);
+            return Build(outcome, $"Not graded: {why}", score, outcomes, outcomes.Cast<CheckOutcome>().ToDictionary(o => o.ItemId, o => "not-run"), new Dictionary<string, double>(), null, "", false, null, timings, total);
         }
 
         public GradingReport Graded(IReadOnlyList<CheckResult> results, string? stopped, string log, bool logTruncated, ReportResources resources, PhaseTimings timings, Stopwatch total)
@@ -366,12 +379,15 @@ public sealed class SubmissionGrader
                 + (stopped is null ? "" : $"; the run stopped early: {stopped}")
                 + (score.IsProvisional ? "; provisional until a TA scores the manual items" : "")
                 + (complete ? "" : "");
-            return Build(outcome, summary, score, statuses, elapsed, stopped, log, logTruncated, resources, timings, total);
+            return Build(outcome, summary, score, outcomes, statuses, elapsed, stopped, log, logTruncated, resources, timings, total);
         }
 
-        private GradingReport Build(GradingOutcome outcome, string summary, RubricScore score, IReadOnlyDictionary<string, string> statuses, IReadOnlyDictionary<string, double> elapsed,
+        private GradingReport Build(GradingOutcome outcome, string summary, RubricScore score, IReadOnlyList<ItemOutcome> outcomes, IReadOnlyDictionary<string, string> statuses, IReadOnlyDictionary<string, double> elapsed,
             string? stopped, string log, bool logTruncated, ReportResources? resources, PhaseTimings timings, Stopwatch total)
         {
+            // An item's reason is the check's own words (what was compared, what differed); how points follow from it
+            // is in the report's explanation, and programs that re-score (the gradebook) would otherwise nest it.
+            var reasons = outcomes.OfType<CheckOutcome>().ToDictionary(o => o.ItemId, o => o.Reason);
             var items = score.Items.Select(s => new ReportItem(
                 s.Item.Id,
                 s.Item.Description,
@@ -381,7 +397,7 @@ public sealed class SubmissionGrader
                 s.Points,
                 s.Item.Points,
                 s.IsPending ? "pending" : statuses.GetValueOrDefault(s.Item.Id, "scored"),
-                s.Explanation,
+                reasons.GetValueOrDefault(s.Item.Id, s.IsPending ? "waiting for a TA" : s.Explanation),
                 elapsed.TryGetValue(s.Item.Id, out var ms) ? ms : null)).ToList();
             return new GradingReport
             {
