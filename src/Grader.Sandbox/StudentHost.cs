@@ -48,6 +48,9 @@ public sealed class StudentHost(Stream connection, string studentAssemblyPath)
                 case CallRequest call:
                     await ReplyAsync(() => Call(call), cancellationToken);
                     break;
+                case RunTopLevelRequest:
+                    await ReplyAsync(RunTopLevel, cancellationToken);
+                    break;
                 default:
                     throw new ProtocolViolationException($"the sandbox does not serve {kind} messages");
             }
@@ -132,6 +135,27 @@ public sealed class StudentHost(Stream connection, string studentAssemblyPath)
         }
     }
 
+    /// <summary>
+    /// Runs a script submission's top-level statements: Roslyn compiles them into the static factory of the script
+    /// class, which takes the submission array (slot 0: the host object, none here; slot 1: this submission).
+    /// </summary>
+    private (MessageKind, object) RunTopLevel()
+    {
+        var factory = StudentTypes().Select(ScriptFactory).FirstOrDefault(method => method is not null)
+            ?? throw new ContractException("the submission has no top-level code to run (it is not a notebook or script)");
+        try
+        {
+            var run = (Task)factory.Invoke(null, [new object?[2]])!;
+            run.GetAwaiter().GetResult();
+        }
+        catch (TargetInvocationException wrapped) when (wrapped.InnerException is not null)
+        {
+            throw wrapped.InnerException;
+        }
+
+        return (MessageKind.Returned, new ReturnedMessage(null));
+    }
+
     private Type FindContract(string fullName)
     {
         var contract = AppDomain.CurrentDomain.GetAssemblies()
@@ -162,8 +186,12 @@ public sealed class StudentHost(Stream connection, string studentAssemblyPath)
         }
     }
 
-    // Script (notebook) submissions nest their classes inside "Submission#0"; students know them by their own name.
-    private static string DisplayName(Type type) => type.DeclaringType?.Name.StartsWith("Submission#", StringComparison.Ordinal) == true ? type.Name : type.FullName ?? type.Name;
+    /// <summary>The entry point Roslyn gives a script's class; null for every other type.</summary>
+    private static MethodInfo? ScriptFactory(Type type)
+        => type.GetMethod("<Factory>", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static);
+
+    // Script (notebook) submissions nest their classes inside the script class; students know them by their own name.
+    private static string DisplayName(Type type) => type.DeclaringType is { } outer && ScriptFactory(outer) is not null ? type.Name : type.FullName ?? type.Name;
 
     private static FailedMessage Failure(Exception exception)
     {

@@ -142,7 +142,8 @@ internal static class CourseTreeBinder
             RubricPath: CourseDocumentReader.Normalize(document.Rubric!),
             Resources: resources is null ? null : new ResourceLimits(
                 Integer(resources.CpuSeconds), Integer(resources.WallSeconds), Integer(resources.MemoryMb),
-                Integer(resources.MaxOutputKb), ConfigValues.TryBoolean(resources.Gpu, out var gpu) && gpu))
+                Integer(resources.MaxOutputKb), ConfigValues.TryBoolean(resources.Gpu, out var gpu) && gpu,
+                resources.NotebookSeconds is null ? null : Integer(resources.NotebookSeconds)))
         {
             Source = document.Source,
             Forbids = (document.Forbid ?? []).Select(feature => ConfigValues.Enum(ConfigValues.ForbiddenFeatures, feature)).ToHashSet(),

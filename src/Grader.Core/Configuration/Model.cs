@@ -173,7 +173,10 @@ public enum ForbiddenFeature
 }
 
 /// <summary>The sandbox limits for running one autograded submission.</summary>
-public sealed record ResourceLimits(int CpuSeconds, int WallSeconds, int MemoryMb, int MaxOutputKb, bool GpuAllowed);
+/// <param name="NotebookSeconds">When set, the notebook's own top-level code (training runs, plots) is run in a sandbox
+/// of its own for at most this long before the checks, and the report says whether it ran cleanly; when null it is
+/// compiled but not run.</param>
+public sealed record ResourceLimits(int CpuSeconds, int WallSeconds, int MemoryMb, int MaxOutputKb, bool GpuAllowed, int? NotebookSeconds = null);
 
 public enum RubricItemKind
 {

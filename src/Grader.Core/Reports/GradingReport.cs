@@ -49,6 +49,9 @@ public sealed record GradingReport
 
     public NotebookInfo? Notebook { get; init; }
 
+    /// <summary>When the assignment asks for it: how running the notebook's own top-level code went.</summary>
+    public NotebookRunInfo? NotebookRun { get; init; }
+
     public required ReportTimings Timings { get; init; }
 
     public ReportResources? Resources { get; init; }
@@ -119,6 +122,11 @@ public sealed record NotebookInfo(int CodeCells, int CellsWithOutputs, bool Outp
 /// <param name="ChecksMs">Running the checks: reference computations, scoring, and the calls into the sandbox.</param>
 /// <param name="StudentComputeMs">Of the checks, the time inside the student's code as the sandbox reported it.</param>
 /// <param name="ProtocolMs">Of the checks, the time spent carrying requests and answers across the boundary.</param>
+/// <param name="Succeeded">The top-level code ran to the end without an exception, within its time limit.</param>
+/// <param name="Message">"ran without errors", or what went wrong (the exception, the time limit).</param>
+/// <param name="Log">What the notebook printed while it ran (capped).</param>
+public sealed record NotebookRunInfo(bool Succeeded, string Message, double ElapsedMs, string Log);
+
 public sealed record ReportTimings(double IntakeMs, double CompileMs, double SandboxStartMs, double ChecksMs, double TotalMs, double StudentComputeMs = 0, double ProtocolMs = 0);
 
 public sealed record ReportResources(long? PeakMemoryBytes, double? CpuMs, double WallMs, string LimitsEnforcedBy);

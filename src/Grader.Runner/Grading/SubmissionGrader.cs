@@ -153,6 +153,11 @@ public sealed class SubmissionGrader
             string assemblyPath = Path.Combine(workFolder, "student.dll");
             File.WriteAllBytes(assemblyPath, compiled.Assembly);
             var limits = LimitsFor(assignment);
+            if (assignment.Resources?.NotebookSeconds is { } notebookSeconds && sources.Units.Any(u => u.Kind == CodeUnitKind.Notebook))
+            {
+                partial = partial with { NotebookRun = RunNotebook(assemblyPath, extracted.Folder, limits, notebookSeconds) };
+            }
+
             var sandboxClock = Stopwatch.StartNew();
             using var session = _launcher.Start(assemblyPath, extracted.Folder, limits);
             IReadOnlyList<CheckResult> results;
@@ -190,6 +195,35 @@ public sealed class SubmissionGrader
         {
             DeleteWorkFolder(workFolder);
         }
+    }
+
+    /// <summary>
+    /// Runs the notebook's own top-level code (training runs, plots) in a sandbox of its own, so that a notebook that
+    /// hangs or crashes costs the report a finding, not the checks their answers.
+    /// </summary>
+    private NotebookRunInfo RunNotebook(string assemblyPath, string files, SandboxLimits limits, int notebookSeconds)
+    {
+        var notebookLimits = limits with { CallSeconds = notebookSeconds, WallSeconds = notebookSeconds + 60 };
+        var clock = Stopwatch.StartNew();
+        string message;
+        bool succeeded = false;
+        using var session = _launcher.Start(assemblyPath, files, notebookLimits);
+        try
+        {
+            session.WaitUntilReady();
+            clock.Restart();
+            session.RunTopLevelCode();
+            succeeded = true;
+            message = "the notebook's code ran from top to bottom without errors";
+        }
+        catch (RemoteStudentCodeException failure)
+        {
+            message = $"the notebook's code {failure.Outcome}";
+        }
+
+        double elapsed = clock.Elapsed.TotalMilliseconds;
+        session.Dispose();
+        return new NotebookRunInfo(succeeded, message, elapsed, session.Log);
     }
 
     /// <summary>
@@ -338,6 +372,8 @@ public sealed class SubmissionGrader
 
         public NotebookInfo? Notebook { get; init; }
 
+        public NotebookRunInfo? NotebookRun { get; init; }
+
         public IReadOnlyList<ReportMessage> CompilerMessages { get; init; } = [];
 
         public IReadOnlyList<ReportPolicyFinding> PolicyFindings { get; init; } = [];
@@ -416,6 +452,7 @@ public sealed class SubmissionGrader
                 PolicyFindings = PolicyFindings,
                 Notes = Notes,
                 Notebook = Notebook,
+                NotebookRun = NotebookRun,
                 Timings = timings.Finish(total),
                 Resources = resources,
                 SandboxStop = stopped,

@@ -127,6 +127,21 @@ public sealed class SandboxSession : IDisposable
         }, what);
     }
 
+    /// <summary>Runs the notebook's own top-level code once; throws what a call would (the student's exception, a stop).</summary>
+    public void RunTopLevelCode()
+    {
+        Run(async token =>
+        {
+            var (kind, message) = await ExchangeAsync(MessageKind.RunTopLevel, new RunTopLevelRequest(), token).ConfigureAwait(false);
+            return message switch
+            {
+                ReturnedMessage => 0,
+                FailedMessage failed => throw new StudentCodeException(failed),
+                _ => throw Stop(SandboxStopReason.ProtocolViolation, $"the sandbox answered a notebook run with {kind}"),
+            };
+        }, "running the notebook's top-level code");
+    }
+
     /// <summary>Everything the student's code printed (capped), for the log shown to the student.</summary>
     public string Log => _output.Text;
 

@@ -79,7 +79,7 @@ public static class MessageCodec
                     writer.Write(failed.StackTrace);
                     writer.Write(failed.StudentMilliseconds);
                     break;
-                case ShutdownRequest:
+                case ShutdownRequest or RunTopLevelRequest:
                     break;
                 default:
                     throw new ArgumentException($"not a protocol message: {message.GetType().Name}", nameof(message));
@@ -105,6 +105,7 @@ public static class MessageCodec
                 MessageKind.Create => new CreateRequest(ReadString(reader)),
                 MessageKind.Call => ReadCall(reader),
                 MessageKind.Shutdown => new ShutdownRequest(),
+                MessageKind.RunTopLevel => new RunTopLevelRequest(),
                 MessageKind.Ready => new ReadyMessage(ReadString(reader)),
                 MessageKind.Created => new CreatedMessage(reader.ReadInt32(), ReadString(reader)),
                 MessageKind.Returned => new ReturnedMessage(ReadValue(reader), reader.ReadDouble()),

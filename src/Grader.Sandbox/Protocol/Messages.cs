@@ -7,6 +7,7 @@ public enum MessageKind : byte
     Create = 1,
     Call = 2,
     Shutdown = 3,
+    RunTopLevel = 4,
 
     // sandbox -> runner
     Ready = 16,
@@ -20,6 +21,9 @@ public sealed record CreateRequest(string ContractInterface);
 
 /// <summary>"Call this contract method on that object with these arguments."</summary>
 public sealed record CallRequest(int ObjectId, string ContractInterface, string MethodName, string[] ParameterTypes, object?[] Arguments);
+
+/// <summary>"Run the notebook's own top-level statements (training runs, plots) once."</summary>
+public sealed record RunTopLevelRequest;
 
 /// <summary>"Finish: exit now."</summary>
 public sealed record ShutdownRequest;

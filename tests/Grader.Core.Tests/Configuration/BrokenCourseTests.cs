@@ -64,6 +64,10 @@ public sealed class BrokenCourseTests
             "assignments/hw1-mlp/assignment.yaml:4: field 'due': \"2023-03-12 02:30\" does not exist in America/New_York: the clocks skip that hour for daylight saving time; pick another time");
         yield return Case("a due time repeated by daylight saving", Hw1, "2023-02-16 23:59", "2023-11-05 01:30",
             "assignments/hw1-mlp/assignment.yaml:4: field 'due': \"2023-11-05 01:30\" happens twice in America/New_York (the clocks go back that night), so the deadline would be ambiguous; pick another time");
+        yield return Case("an unknown forbidden feature", Hw1, "rubric: rubrics/hw1-mlp.yaml", "rubric: rubrics/hw1-mlp.yaml\nforbid: [autograd, reflection]",
+            "assignments/hw1-mlp/assignment.yaml:11: field 'forbid[1]': \"reflection\" is not one of: autograd, threads");
+        yield return Case("a notebook time limit that is not a number", Hw1, "  gpu: false", "  gpu: false\n  notebook_seconds: soon",
+            "assignments/hw1-mlp/assignment.yaml:17: field 'resources.notebook_seconds': \"soon\" is not a whole number");
         yield return Case("an id that differs from the folder", Hw1, "id: hw1-mlp", "id: hw1",
             "assignments/hw1-mlp/assignment.yaml:1: field 'id': \"hw1\" must match the folder name \"hw1-mlp\"",
             "assignments/course.yaml:6: field 'components[0].assignment': \"hw1-mlp\" has no assignments/hw1-mlp/assignment.yaml",

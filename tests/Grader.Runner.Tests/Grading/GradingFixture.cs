@@ -21,6 +21,7 @@ internal sealed class GradingFixture : IDisposable
         yaml = System.Text.RegularExpressions.Regex.Replace(yaml, @"wall_seconds: \d+", $"wall_seconds: {wallSeconds}");
         yaml = System.Text.RegularExpressions.Regex.Replace(yaml, @"cpu_seconds: \d+", $"cpu_seconds: {wallSeconds}");
         yaml = System.Text.RegularExpressions.Regex.Replace(yaml, @"memory_mb: \d+", "memory_mb: 1024");
+        yaml = System.Text.RegularExpressions.Regex.Replace(yaml, @"notebook_seconds: \d+", "notebook_seconds: 8");
         File.WriteAllText(hw1, yaml);
 
         var loaded = CourseTreeLoader.LoadAndValidate(Root, CheckCatalog.AllCheckIds);

@@ -87,6 +87,32 @@ public class GradingPipelineTests
         });
     }
 
+    [TestCase("throw new System.InvalidOperationException(\"plot failed\");", "threw InvalidOperationException: plot failed")]
+    [TestCase("while (true) { }", "did not answer")]
+    public void ANotebookWhoseOwnCellsFailIsReportedAndTheChecksStillRun(string topLevelCode, string expected)
+    {
+        var notebook = JsonNode.Parse(File.ReadAllText(Path.Combine(SolutionFolder("hw1-mlp"), "hw1.ipynb")))!;
+        var cells = notebook["cells"]!.AsArray();
+        var failing = JsonNode.Parse(cells[^1]!.ToJsonString())!;
+        failing["source"] = new JsonArray(JsonValue.Create(topLevelCode));
+        cells.Add(failing);
+        var report = _fixture.Grader.Grade("hw1-mlp", _fixture.Submission("ef9012_hw1", ("hw1.ipynb", notebook.ToJsonString())));
+        Assert.Multiple(() =>
+        {
+            Assert.That(report.NotebookRun, Is.Not.Null);
+            Assert.That(report.NotebookRun!.Succeeded, Is.False);
+            Assert.That(report.NotebookRun.Message, Does.Contain(expected));
+            Assert.That(report.Total, Is.EqualTo(90m), "the checks run in a fresh sandbox of their own");
+        });
+    }
+
+    [Test]
+    public void TheModelSolutionNotebookRunsCleanly()
+    {
+        var report = _fixture.Grader.Grade("hw1-mlp", Path.Combine(SolutionFolder("hw1-mlp"), "hw1.ipynb"));
+        Assert.That(report.NotebookRun?.Succeeded, Is.True, report.NotebookRun?.Message);
+    }
+
     [Test]
     public void TheStarterScoresNothingAndSaysWhatIsMissing()
     {

@@ -79,6 +79,7 @@ public sealed record ResourceLimitsDocument(
     string? MemoryMb,
     string? MaxOutputKb,
     string? Gpu,
+    string? NotebookSeconds,
     SourceMap Source) : IHasSource;
 
 /// <summary><c>rubrics/&lt;id&gt;.yaml</c>; <see cref="FileStem"/> is the file name without <c>.yaml</c>.</summary>

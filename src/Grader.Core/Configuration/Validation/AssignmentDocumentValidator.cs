@@ -106,5 +106,6 @@ internal sealed class ResourceLimitsValidator : DocumentValidator<ResourceLimits
         Integer(x => x.MemoryMb, "memory_mb", required: true, 16, 1024 * 1024, "give the memory limit in MB");
         Integer(x => x.MaxOutputKb, "max_output_kb", required: true, 1, 1024 * 1024, "give the limit on printed output in KB");
         Boolean(x => x.Gpu, "gpu", required: true, "say whether the run may use a GPU (true or false)");
+        Integer(x => x.NotebookSeconds, "notebook_seconds", required: false, 1, 3600, "give how long the notebook's own top-level code may run, in seconds");
     }
 }
