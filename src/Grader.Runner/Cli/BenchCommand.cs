@@ -20,10 +20,21 @@ internal static class BenchCommand
     {
         var runsOption = new Option<int>("--runs") { Description = "Gradings per assignment (after one warm-up).", DefaultValueFactory = _ => 20 };
         var courseOption = new Option<string?>("--course") { Description = "The course repository; default: found from the current folder." };
-        var command = new Command("bench", "Measure per-submission grading overhead on the model solutions.");
+        var classOption = new Option<int>("--class") { Description = "Instead: grade a generated class of this many HW1 submissions (solutions, bugs, a few hostile ones) and report throughput." };
+        var parallelOption = new Option<int>("--parallel") { Description = "With --class: gradings at once.", DefaultValueFactory = _ => 2 };
+        var command = new Command("bench", "Measure per-submission grading overhead on the model solutions, or a whole class's throughput.");
         command.Options.Add(runsOption);
         command.Options.Add(courseOption);
-        command.SetAction(parse => Run(CourseRoot.Find(parse.GetValue(courseOption)), Math.Max(1, parse.GetValue(runsOption))));
+        command.Options.Add(classOption);
+        command.Options.Add(parallelOption);
+        command.SetAction(parse =>
+        {
+            string courseRoot = CourseRoot.Find(parse.GetValue(courseOption));
+            int classSize = parse.GetValue(classOption);
+            return classSize > 0
+                ? ClassBenchmark.Run(courseRoot, classSize, Math.Max(1, parse.GetValue(parallelOption)))
+                : Run(courseRoot, Math.Max(1, parse.GetValue(runsOption)));
+        });
         return command;
     }
 
