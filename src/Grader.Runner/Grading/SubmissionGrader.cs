@@ -28,6 +28,7 @@ public sealed class SubmissionGrader
     private readonly string _workRoot;
     private readonly SandboxLauncher _launcher;
     private readonly SubmissionIntake _intake = new();
+    private readonly GpuPool _gpus = new();
 
     /// <param name="course">The validated course (assignments, rubrics, limits).</param>
     /// <param name="store">Where every submission's bytes are kept, by content hash.</param>
@@ -152,7 +153,9 @@ public sealed class SubmissionGrader
             // 3. Run the checks against the student's code inside the sandbox; the reference answers stay here.
             string assemblyPath = Path.Combine(workFolder, "student.dll");
             File.WriteAllBytes(assemblyPath, compiled.Assembly);
-            var limits = LimitsFor(assignment);
+            // A GPU when the assignment may use one and one is free; the lease ends with this grading.
+            using var gpu = assignment.Resources?.GpuAllowed == true ? _gpus.TryAcquire() : null;
+            var limits = LimitsFor(assignment) with { GrantedGpu = gpu?.Index };
             if (assignment.Resources?.NotebookSeconds is { } notebookSeconds && sources.Units.Any(u => u.Kind == CodeUnitKind.Notebook))
             {
                 partial = partial with { NotebookRun = RunNotebook(assemblyPath, extracted.Folder, limits, notebookSeconds) };
@@ -297,7 +300,6 @@ public sealed class SubmissionGrader
             CallSeconds = Math.Min(defaults.CallSeconds, resources.WallSeconds),
             MemoryMegabytes = resources.MemoryMb,
             OutputBytesKept = resources.MaxOutputKb * 1024,
-            GrantedGpu = null,
         };
     }
 

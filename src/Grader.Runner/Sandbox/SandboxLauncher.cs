@@ -189,7 +189,9 @@ public sealed class SandboxLauncher
 
         if (limits.GrantedGpu is { } gpu)
         {
-            foreach (var device in Directory.EnumerateFiles("/dev", "nvidia*"))
+            // The driver's shared control nodes, and of the GPUs only the granted one.
+            var devices = new[] { "/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools", "/dev/nvidia-modeset", $"/dev/nvidia{gpu}" };
+            foreach (var device in devices.Where(File.Exists))
             {
                 yield return "--dev-bind";
                 yield return device;
