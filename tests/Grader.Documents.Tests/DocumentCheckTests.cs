@@ -1,4 +1,4 @@
-namespace Grader.Documents.Tests;
+namespace Grader.Documents.Tests.Pdf;
 
 public sealed class DocumentCheckTests
 {

@@ -4,7 +4,7 @@ using UglyToad.PdfPig.Core;
 using UglyToad.PdfPig.Fonts.Standard14Fonts;
 using UglyToad.PdfPig.Writer;
 
-namespace Grader.Documents.Tests;
+namespace Grader.Documents.Tests.Pdf;
 
 /// <summary>Builds the test PDFs with PdfPig's writer: each page is a list of lines, top to bottom.</summary>
 internal static class PdfFactory
