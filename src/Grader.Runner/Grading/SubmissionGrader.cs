@@ -411,12 +411,10 @@ public sealed class SubmissionGrader
             }
 
             var score = RubricScorer.Score(Rubric, outcomes);
-            bool complete = stopped is null && results.All(r => r.Status != ReferenceCheckStatus.NotAnswered);
             var outcome = stopped is null ? GradingOutcome.Graded : GradingOutcome.PartiallyGraded;
             string summary = $"{Show(score.Score)} of {Show(score.FullMarks)} points" + (score.BonusPoints > 0 ? $" (bonus {Show(score.BonusPoints)} included)" : "")
                 + (stopped is null ? "" : $"; the run stopped early: {stopped}")
-                + (score.IsProvisional ? "; provisional until a TA scores the manual items" : "")
-                + (complete ? "" : "");
+                + (score.IsProvisional ? "; provisional until a TA scores the manual items" : "");
             return Build(outcome, summary, score, outcomes, statuses, elapsed, stopped, log, logTruncated, resources, timings, total);
         }
 

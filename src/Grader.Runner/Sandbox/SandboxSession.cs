@@ -40,8 +40,8 @@ public sealed class SandboxSession : IDisposable
         _limits = limits;
         _output = new CappedOutput(limits.OutputBytesKept, limits.OutputBytesStop, () => Stop(SandboxStopReason.OutputFlood,
             $"your code wrote more than {limits.OutputBytesStop / (1024 * 1024)} MB of output; the run was stopped"));
-        _stdoutPump = _output.PumpAsync(process.StandardOutput.BaseStream, "stdout");
-        _stderrPump = _output.PumpAsync(process.StandardError.BaseStream, "stderr");
+        _stdoutPump = _output.PumpAsync(process.StandardOutput.BaseStream);
+        _stderrPump = _output.PumpAsync(process.StandardError.BaseStream);
     }
 
     /// <summary>Why the run ended early, or null while it is healthy or after a clean shutdown.</summary>
@@ -356,7 +356,7 @@ public sealed class SandboxSession : IDisposable
             }
         }
 
-        public async Task PumpAsync(Stream stream, string name)
+        public async Task PumpAsync(Stream stream)
         {
             var buffer = new byte[16 * 1024];
             try
@@ -393,7 +393,7 @@ public sealed class SandboxSession : IDisposable
             }
             catch (Exception exception) when (exception is IOException or ObjectDisposedException)
             {
-                _ = name;
+                // The process is gone and its pipe with it: what was read is the log.
             }
         }
     }
