@@ -1,4 +1,5 @@
 using Grader.Web.Extensions;
+using Grader.Web.GitHub;
 
 // Grader's web app. `dotnet run --project src/Grader.Web` serves the demo course on http://localhost:5000 (see
 // src/Grader.Web/README.md for the demo accounts). Configuration: appsettings.json, or environment variables such as
@@ -21,6 +22,7 @@ app.UseAuthorization();
 app.UseAntiforgery();
 app.MapRazorPages();
 app.MapGraderApi();
+app.MapGitHubWebhook();
 
 app.Lifetime.ApplicationStarted.Register(() =>
     app.Logger.LogInformation("Grader is ready: {Urls}", string.Join(", ", app.Urls)));

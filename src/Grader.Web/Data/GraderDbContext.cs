@@ -23,6 +23,8 @@ public abstract class GraderDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<RegradeRequest> RegradeRequests => Set<RegradeRequest>();
     public DbSet<ExtensionRecord> Extensions => Set<ExtensionRecord>();
     public DbSet<SimilarityCase> SimilarityCases => Set<SimilarityCase>();
+    public DbSet<GitHub.GitHubDelivery> GitHubDeliveries => Set<GitHub.GitHubDelivery>();
+    public DbSet<GitHub.RepositoryEvidence> RepositoryEvidence => Set<GitHub.RepositoryEvidence>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -109,6 +111,7 @@ public abstract class GraderDbContext(DbContextOptions options) : IdentityDbCont
             similarity.HasOne<AssignmentRecord>().WithMany().HasForeignKey(c => c.AssignmentId);
             similarity.Property(c => c.Summary).HasMaxLength(4000);
         });
+        GitHub.GitHubEvidenceModel.Configure(builder);
     }
 
     private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(

@@ -20,6 +20,7 @@ public sealed class DemoSeeder(
     UserManager<AppUser> users,
     RoleManager<IdentityRole> roles,
     GradingService grading,
+    IClock clock,
     ILogger<DemoSeeder> logger)
 {
     /// <summary>The demo accounts' passwords, shown on the sign-in page while the demo course is loaded.</summary>
@@ -151,9 +152,11 @@ public sealed class DemoSeeder(
         }
 
         // The first half of the roster has had the manual items scored by a TA; the rest are in the review queue.
-        var review = new ReviewService(db, new Gradebook(db, course, SystemClock.Instance), course, TimeProvider.System);
+        // TA decisions are dated inside the term (the day after the deadline), not on the day the demo is seeded.
+        var gradebook = new Gradebook(db, course, clock);
         for (int i = 0; i < submissions.Count / 2; i++)
         {
+            var review = new ReviewService(db, gradebook, course, new FixedClock(due + Duration.FromDays(1) + Duration.FromMinutes(20 * i)));
             var ta = tas[i % tas.Count];
             bool curvesShown = i % 4 != 3;
             await review.OverrideAsync(submissions[i].Id, "training-curves", curvesShown ? 10 : 0,
@@ -163,7 +166,7 @@ public sealed class DemoSeeder(
 
         var bias = submissions[2];
         var asker = await users.FindByNameAsync(bias.SubmitterId).ConfigureAwait(false);
-        await review.RequestRegradeAsync(bias.Id, "bias-gradients",
+        await new ReviewService(db, gradebook, course, new FixedClock(due + Duration.FromDays(2))).RequestRegradeAsync(bias.Id, "bias-gradients",
             "I think my bias gradient is right: I average over the batch like the loss does.", asker!, cancellationToken).ConfigureAwait(false);
 
         db.Extensions.Add(new ExtensionRecord

@@ -2,6 +2,7 @@ using Grader.Submissions.Storage;
 using Grader.Web.Course;
 using Grader.Web.Data;
 using Grader.Web.Demo;
+using Grader.Web.GitHub;
 using Grader.Web.Grading;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
@@ -42,8 +43,10 @@ public static class GraderWebComposition
         services.AddSingleton(catalog);
         services.AddSingleton(courseOptions);
         services.AddSingleton(new SubmissionStore(Path.Combine(dataFolder, "web-store")));
+        // Infrastructure (cookies, Quartz) reads TimeProvider; the grading rules read the course clock (Course:Now).
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<IClock>(SystemClock.Instance);
+        services.AddSingleton(CourseClock.FromConfiguration(configuration, courseOptions.SeedDemo));
+        services.AddGraderGitHub(configuration, dataFolder);
 
         var database = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
         string connectionString = database.ConnectionString;
@@ -95,6 +98,7 @@ public static class GraderWebComposition
         services.AddScoped<GradingService>();
         services.AddScoped<Gradebook>();
         services.AddScoped<ReviewService>();
+        services.AddScoped<StaffDecisions>();
         services.AddScoped<SubmissionAccess>();
         services.AddScoped<DemoSeeder>();
         services.AddSingleton<IGradingQueue, QuartzGradingQueue>();

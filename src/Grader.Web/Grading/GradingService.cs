@@ -3,6 +3,7 @@ using Grader.Submissions.Storage;
 using Grader.Web.Course;
 using Grader.Web.Data;
 using Microsoft.EntityFrameworkCore;
+using NodaTime;
 
 namespace Grader.Web.Grading;
 
@@ -16,7 +17,7 @@ public sealed class GradingService(
     ISubmissionGradingClient client,
     SubmissionStore store,
     CourseCatalog course,
-    TimeProvider time,
+    IClock clock,
     ILogger<GradingService> logger)
 {
     /// <summary>Stores the bytes, records the submission and a queued run. The caller schedules the run (see <see cref="IGradingQueue"/>).</summary>
@@ -60,7 +61,7 @@ public sealed class GradingService(
         ContentHash = submission.ContentHash,
         GraderVersion = client.GraderVersion,
         Status = GradingRunStatus.Queued,
-        QueuedAtUtc = time.GetUtcNow().UtcDateTime,
+        QueuedAtUtc = clock.GetCurrentInstant().ToDateTimeUtc(),
     };
 
     /// <summary>Runs a queued run to the end. A run already finished is left as it is, so a job that fires twice is harmless.</summary>
@@ -73,7 +74,7 @@ public sealed class GradingService(
         }
 
         run.Status = GradingRunStatus.Running;
-        run.StartedAtUtc = time.GetUtcNow().UtcDateTime;
+        run.StartedAtUtc = clock.GetCurrentInstant().ToDateTimeUtc();
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
 
         var reused = await db.GradingRuns.AsNoTracking()
@@ -111,7 +112,7 @@ public sealed class GradingService(
             logger.LogWarning("Grading run {RunId} failed: {Error}", run.Id, result.Error);
             run.Status = GradingRunStatus.Failed;
             run.Error = $"{result.Error}{Environment.NewLine}{Tail(result.Output, 3000)}";
-            run.FinishedAtUtc = time.GetUtcNow().UtcDateTime;
+            run.FinishedAtUtc = clock.GetCurrentInstant().ToDateTimeUtc();
         }
 
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
@@ -153,7 +154,7 @@ public sealed class GradingService(
         run.Max = report.Max;
         run.Outcome = report.Outcome.ToString();
         run.ReusedFromRunId = reusedFrom;
-        run.FinishedAtUtc = time.GetUtcNow().UtcDateTime;
+        run.FinishedAtUtc = clock.GetCurrentInstant().ToDateTimeUtc();
         run.Items = report.Items.Select(item => new RubricItemResult
         {
             ItemId = item.Id,

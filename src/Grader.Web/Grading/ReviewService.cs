@@ -2,6 +2,7 @@ using Grader.Core.Grading;
 using Grader.Web.Course;
 using Grader.Web.Data;
 using Microsoft.EntityFrameworkCore;
+using NodaTime;
 
 namespace Grader.Web.Grading;
 
@@ -20,7 +21,7 @@ public sealed class ReviewRejectedException(string message) : Exception(message)
 }
 
 /// <summary>TA decisions and student requests about a submission. Every decision is a new row; nothing is overwritten.</summary>
-public sealed class ReviewService(GraderDbContext db, Gradebook gradebook, CourseCatalog course, TimeProvider time)
+public sealed class ReviewService(GraderDbContext db, Gradebook gradebook, CourseCatalog course, IClock clock)
 {
     /// <summary>Records a TA's points for an item, with the points it had before; the rubric's rules are checked first.</summary>
     public async Task<ItemOverride> OverrideAsync(long submissionId, string itemId, decimal newPoints, string comment, AppUser by, CancellationToken cancellationToken)
@@ -56,7 +57,7 @@ public sealed class ReviewService(GraderDbContext db, Gradebook gradebook, Cours
             Comment = comment.Trim(),
             ByUserId = by.Id,
             ByName = by.DisplayName,
-            AtUtc = time.GetUtcNow().UtcDateTime,
+            AtUtc = clock.GetCurrentInstant().ToDateTimeUtc(),
         };
         db.ItemOverrides.Add(decision);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
@@ -83,7 +84,7 @@ public sealed class ReviewService(GraderDbContext db, Gradebook gradebook, Cours
             ItemId = itemId,
             Message = message.Trim(),
             RequestedByUserId = by.Id,
-            RequestedAtUtc = time.GetUtcNow().UtcDateTime,
+            RequestedAtUtc = clock.GetCurrentInstant().ToDateTimeUtc(),
             Status = RegradeStatus.Open,
         };
         db.RegradeRequests.Add(request);
@@ -104,7 +105,7 @@ public sealed class ReviewService(GraderDbContext db, Gradebook gradebook, Cours
         request.Status = RegradeStatus.Resolved;
         request.Response = response.Trim();
         request.ResolvedByName = by.DisplayName;
-        request.ResolvedAtUtc = time.GetUtcNow().UtcDateTime;
+        request.ResolvedAtUtc = clock.GetCurrentInstant().ToDateTimeUtc();
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
     }
 }

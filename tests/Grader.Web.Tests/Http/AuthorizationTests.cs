@@ -47,6 +47,21 @@ public sealed class AuthorizationTests
             ("ta2", "/Instructor/Gradebook", HttpStatusCode.Redirect, "/Account/AccessDenied"),
             ("instructor", "/Instructor/Gradebook", HttpStatusCode.OK, null),
 
+            (null, "/Instructor/Extensions", HttpStatusCode.Redirect, "/Account/Login"),
+            (Owner, "/Instructor/Extensions", HttpStatusCode.Redirect, "/Account/AccessDenied"),
+            ("ta1", "/Instructor/Extensions", HttpStatusCode.Redirect, "/Account/AccessDenied"),
+            ("instructor", "/Instructor/Extensions", HttpStatusCode.OK, null),
+
+            (null, "/Instructor/Teams", HttpStatusCode.Redirect, "/Account/Login"),
+            (Owner, "/Instructor/Teams", HttpStatusCode.Redirect, "/Account/AccessDenied"),
+            ("ta2", "/Instructor/Teams", HttpStatusCode.Redirect, "/Account/AccessDenied"),
+            ("instructor", "/Instructor/Teams", HttpStatusCode.OK, null),
+
+            (null, "/Ta/Similarity", HttpStatusCode.Redirect, "/Account/Login"),
+            (Owner, "/Ta/Similarity", HttpStatusCode.Redirect, "/Account/AccessDenied"),
+            ("ta1", "/Ta/Similarity", HttpStatusCode.OK, null),
+            ("instructor", "/Ta/Similarity", HttpStatusCode.OK, null),
+
             (null, $"/Submissions/{own}", HttpStatusCode.Redirect, "/Account/Login"),
             (Owner, $"/Submissions/{own}", HttpStatusCode.OK, null),
             (OtherStudent, $"/Submissions/{own}", HttpStatusCode.NotFound, null),

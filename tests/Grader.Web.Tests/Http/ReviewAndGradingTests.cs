@@ -116,7 +116,30 @@ public sealed class ReviewAndGradingTests
         Assert.That(html, Does.Contain("graded: graded"), AppFixture.App.Log);
         Assert.That(html, Does.Contain("dm0030_hw1.zip"));
         Assert.That(html, Does.Contain("forward-pass"));
-        Assert.That(html, Does.Contain("Late"), "uploaded today, long after the 2023 deadline");
+        Assert.That(html, Does.Contain("Late"), "uploaded on the demo clock's 2023-02-20, after HW1's 2023-02-16 deadline");
+    }
+
+    [Test]
+    public async Task TheDemoLivesInsideTheTermOnItsClock()
+    {
+        // The demo clock (Course:Now unset, demo seeded) reads 2023-02-20: HW1 is past its deadline, the rest is not due.
+        await using (var db = AppFixture.App.Database())
+        {
+            var decisions = await db.ItemOverrides.Where(o => o.Comment.StartsWith("Loss and accuracy curves are plotted")).Select(o => o.AtUtc).ToListAsync();
+            Assert.That(decisions, Is.Not.Empty);
+            Assert.That(decisions, Has.All.Matches<DateTime>(at => at > new DateTime(2023, 2, 16, 0, 0, 0, DateTimeKind.Utc) && at < new DateTime(2023, 2, 20, 0, 0, 0, DateTimeKind.Utc)),
+                "demo TA decisions are dated the days after the deadline");
+            var received = await db.Submissions.Where(s => s.Source == SubmissionSource.Demo).Select(s => s.ReceivedAtUtc).ToListAsync();
+            Assert.That(received, Has.All.Matches<DateTime>(at => at.Year == 2023 && at.Month == 2));
+        }
+
+        using var instructor = await AppFixture.App.ClientAsync("instructor");
+        string gradebook = await instructor.GetStringAsync("/Instructor/Gradebook");
+        string row = gradebook[gradebook.IndexOf("id=\"student-dm0001\"", StringComparison.Ordinal)..];
+        row = row[..row.IndexOf("</tr>", StringComparison.Ordinal)];
+        Assert.That(row, Does.Contain("<td>100%</td>"), "HW1 is graded and final");
+        Assert.That(row, Does.Contain("<td>0%*</td>"), "HW2 and later are not due yet: provisional, not failed");
+        Assert.That(row, Does.Contain("20.00% (provisional)").And.Contain("so far"));
     }
 
     [Test]
@@ -129,7 +152,8 @@ public sealed class ReviewAndGradingTests
         string[] Row(string student) => rows.Single(r => r[0] == student);
 
         // dm0001: the model solution on time, both manual items scored by the demo TA (curves 10, no deduction):
-        // HW1 100% × weight 20 = 20.00; nothing else handed in, so the final is 20.00, an F.
+        // HW1 100% × weight 20 = 20.00; nothing else handed in, so the final is 20.00 so far. On the demo clock
+        // (2023-02-20) nothing else is due yet, so the grade is provisional rather than a fail.
         var first = Row("dm0001");
         Assert.Multiple(() =>
         {
@@ -137,6 +161,7 @@ public sealed class ReviewAndGradingTests
             Assert.That(first[header.IndexOf("hw1-mlp_weighted")], Is.EqualTo("20.00"));
             Assert.That(first[header.IndexOf("final_percent")], Is.EqualTo("20.00"));
             Assert.That(first[header.IndexOf("letter")], Is.EqualTo("F"));
+            Assert.That(first[header.IndexOf("provisional")], Is.EqualTo("yes"));
         });
 
         // dm0006 handed in the model solution 9 hours late: the syllabus gives late work no credit.

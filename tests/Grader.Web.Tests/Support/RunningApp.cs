@@ -18,6 +18,9 @@ public sealed partial class RunningApp : IAsyncDisposable
     private readonly Process process;
     private readonly StringBuilder log = new();
 
+    // Killed: the data folder is kept for the app that starts on it next.
+    private bool handedOn;
+
     private RunningApp(Process process, Uri baseAddress, string dataFolder)
     {
         this.process = process;
@@ -42,12 +45,24 @@ public sealed partial class RunningApp : IAsyncDisposable
 
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
-    public static async Task<RunningApp> StartAsync()
+    /// <summary>The folder of reports shared by all test runs (see the class summary).</summary>
+    public static string SharedReportCacheFolder { get; } = Path.Combine(Path.GetTempPath(), "grader-web-tests-report-cache");
+
+    /// <summary>The process id, for killing it the hard way.</summary>
+    public int ProcessId => process.Id;
+
+    /// <summary>
+    /// Starts the app on a fresh data folder, or on <paramref name="dataFolder"/> left by an app that was killed (its
+    /// database, store and Quartz jobs as the crash left them).
+    /// </summary>
+    /// <param name="dataFolder">Null: a fresh temp folder.</param>
+    /// <param name="settings">More configuration as environment variables, e.g. <c>Course__Now</c>.</param>
+    public static async Task<RunningApp> StartAsync(string? dataFolder = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         string webDll = Path.Combine(RepositoryRoot, "src", "Grader.Web", "bin",
             new DirectoryInfo(TestContext.CurrentContext.TestDirectory).Parent!.Name, "net10.0", "Grader.Web.dll");
         Assert.That(File.Exists(webDll), Is.True, $"build Grader.Web first: {webDll} is missing");
-        string dataFolder = Path.Combine(Path.GetTempPath(), $"grader-web-test-{Guid.NewGuid():N}");
+        dataFolder ??= Path.Combine(Path.GetTempPath(), $"grader-web-test-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dataFolder);
         int port = FreePort();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Path.GetDirectoryName(webDll)! };
@@ -55,8 +70,13 @@ public sealed partial class RunningApp : IAsyncDisposable
         start.Environment["Urls"] = $"http://127.0.0.1:{port}";
         start.Environment["Course__Root"] = RepositoryRoot;
         start.Environment["Course__DataFolder"] = dataFolder;
-        start.Environment["Course__ReportCacheFolder"] = Path.Combine(Path.GetTempPath(), "grader-web-tests-report-cache");
+        start.Environment["Course__ReportCacheFolder"] = SharedReportCacheFolder;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
         var process = new Process { StartInfo = start };
         var app = new RunningApp(process, new Uri($"http://127.0.0.1:{port}/"), dataFolder);
         process.OutputDataReceived += (_, e) => app.Append(e.Data);
@@ -117,6 +137,22 @@ public sealed partial class RunningApp : IAsyncDisposable
     public SqliteGraderDbContext Database() =>
         new(new DbContextOptionsBuilder<SqliteGraderDbContext>().UseSqlite($"Data Source={Path.Combine(DataFolder, "grader.db")}").Options);
 
+    /// <summary>
+    /// A crash: SIGKILL to the app's process id (no shutdown code runs). Its grading child processes are left running,
+    /// as they would be after a real crash. The data folder stays for the next <see cref="StartAsync"/>, which then owns it.
+    /// </summary>
+    public async Task KillAsync()
+    {
+        using (var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-KILL", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) }, UseShellExecute = false })!)
+        {
+            await kill.WaitForExitAsync();
+            Assert.That(kill.ExitCode, Is.Zero, $"kill -KILL {process.Id}");
+        }
+
+        await process.WaitForExitAsync();
+        handedOn = true;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!process.HasExited)
@@ -126,6 +162,11 @@ public sealed partial class RunningApp : IAsyncDisposable
         }
 
         process.Dispose();
+        if (handedOn)
+        {
+            return; // The next app started on this folder deletes it.
+        }
+
         try
         {
             Directory.Delete(DataFolder, recursive: true);

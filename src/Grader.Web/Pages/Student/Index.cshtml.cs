@@ -1,4 +1,5 @@
 using Grader.Core.Configuration;
+using Grader.Core.Grading;
 using Grader.Web.Course;
 using Grader.Web.Data;
 using Grader.Web.Grading;
@@ -13,12 +14,12 @@ namespace Grader.Web.Pages.Student;
 /// <summary>A student's assignments (due dates, status), their submissions, and the zip upload.</summary>
 public sealed class IndexModel(
     CourseCatalog course, GraderDbContext db, SubmissionAccess access, UserManager<AppUser> users,
-    GradingService grading, IGradingQueue queue, TimeProvider time, IClock clock) : PageModel
+    GradingService grading, IGradingQueue queue, IClock clock) : PageModel
 {
     /// <summary>Uploads larger than this are refused before they reach the store.</summary>
     public const long MaxUploadBytes = 50L * 1024 * 1024;
 
-    public sealed record AssignmentRow(Assignment Assignment, string Due, bool Open, SubmissionRecord? Latest, GradingRun? LatestRun);
+    public sealed record AssignmentRow(Assignment Assignment, string Due, bool Open, SubmissionRecord? Latest, GradingRun? LatestRun, ExtensionRecord? Extension, string? ExtendedDue);
 
     public IReadOnlyList<AssignmentRow> Assignments { get; private set; } = [];
 
@@ -66,7 +67,7 @@ public sealed class IndexModel(
 
         await using var content = Upload!.OpenReadStream();
         var (submission, run) = await grading.RecordAsync(assignment!.Id, netId, content, Path.GetFileName(Upload.FileName), SubmissionSource.Upload,
-            time.GetUtcNow().UtcDateTime, user.Id, null, cancellationToken);
+            clock.GetCurrentInstant().ToDateTimeUtc(), user.Id, null, cancellationToken);
         await queue.EnqueueAsync(run.Id, cancellationToken);
         return Redirect($"/Submissions/{submission.Id}");
     }
@@ -80,13 +81,19 @@ public sealed class IndexModel(
         GradingRun? LatestRun(long id) => runs.Where(r => r.SubmissionId == id).OrderByDescending(r => r.Id).FirstOrDefault();
 
         Submissions = submissions.OrderByDescending(s => s.ReceivedAtUtc).ThenByDescending(s => s.Id).Select(s => (s, LatestRun(s.Id))).ToList();
+        var extensions = await db.Extensions.AsNoTracking().Where(e => mine.Contains(e.SubmitterId)).ToListAsync(cancellationToken);
         var zone = course.Tree.Course.TimeZone;
         var now = clock.GetCurrentInstant();
         Assignments = course.Tree.Assignments.Select(a =>
         {
             var latest = submissions.Where(s => s.AssignmentId == a.Id).OrderByDescending(s => s.ReceivedAtUtc).ThenByDescending(s => s.Id).FirstOrDefault();
-            var due = a.DueIn(zone);
-            return new AssignmentRow(a, Display.Time(due.ToInstant(), zone), due.ToInstant() > now, latest, latest is null ? null : LatestRun(latest.Id));
+            var due = a.DueIn(zone).ToInstant();
+            var extension = extensions.FirstOrDefault(e => e.AssignmentId == a.Id);
+            // The late rule's own deadline arithmetic (whole days added to the local due date).
+            Instant? extended = extension is null ? null
+                : LatePolicyEvaluator.Deadline(a.Due, zone, new Extension(extension.SubmitterId, extension.AssignmentId, Period.FromDays(extension.Days), extension.Reason)).ToInstant();
+            return new AssignmentRow(a, Display.Time(due, zone), (extended ?? due) > now, latest, latest is null ? null : LatestRun(latest.Id),
+                extension, extended is { } e ? Display.Time(e, zone) : null);
         }).ToList();
     }
 }

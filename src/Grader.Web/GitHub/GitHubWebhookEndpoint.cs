@@ -1,0 +1,109 @@
+using Grader.GitHub;
+using Grader.Web.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Grader.Web.GitHub;
+
+/// <summary>
+/// <c>POST /github/webhook</c>: the organisation's webhook. Every delivery must carry a valid
+/// <c>X-Hub-Signature-256</c> over the exact body; a delivery id seen before is acknowledged and ignored (GitHub
+/// redelivers); a push becomes a <see cref="RepositoryEvidence"/> row stamped with Grader's own receipt time.
+/// </summary>
+public static class GitHubWebhookEndpoint
+{
+    public const string Path = "/github/webhook";
+
+    /// <summary>GitHub caps payloads at 25 MB.</summary>
+    private const int MaxBodyBytes = 25 * 1024 * 1024;
+
+    public static IEndpointRouteBuilder MapGitHubWebhook(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        endpoints.MapPost(Path, ReceiveAsync).AllowAnonymous().DisableAntiforgery();
+        return endpoints;
+    }
+
+    private static async Task<IResult> ReceiveAsync(HttpContext context, WebhookSecret secret, GraderDbContext db, TimeProvider time, ILoggerFactory loggers)
+    {
+        var logger = loggers.CreateLogger(typeof(GitHubWebhookEndpoint));
+        var request = context.Request;
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
+        }
+
+        byte[] body;
+        using (var buffer = new MemoryStream())
+        {
+            await request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+            body = buffer.ToArray();
+        }
+
+        if (!WebhookSignature.IsValid(secret.Value, body, request.Headers[WebhookSignature.HeaderName].FirstOrDefault()))
+        {
+            logger.LogWarning("GitHub webhook refused: bad or missing {Header} from {Remote}", WebhookSignature.HeaderName, context.Connection.RemoteIpAddress);
+            return Results.Problem($"{WebhookSignature.HeaderName} is missing or does not match the body", statusCode: StatusCodes.Status401Unauthorized);
+        }
+
+        string? deliveryId = request.Headers["X-GitHub-Delivery"].FirstOrDefault();
+        string? eventName = request.Headers["X-GitHub-Event"].FirstOrDefault();
+        if (string.IsNullOrWhiteSpace(deliveryId) || deliveryId.Length > 64 || string.IsNullOrWhiteSpace(eventName))
+        {
+            return Results.Problem("the X-GitHub-Delivery and X-GitHub-Event headers are required", statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        if (await db.Set<GitHubDelivery>().AnyAsync(d => d.DeliveryId == deliveryId, context.RequestAborted).ConfigureAwait(false))
+        {
+            return Results.Ok(new { delivery = deliveryId, status = "duplicate" });
+        }
+
+        var receivedAt = time.GetUtcNow().UtcDateTime;
+        db.Set<GitHubDelivery>().Add(new GitHubDelivery { DeliveryId = deliveryId, Event = eventName, ReceivedAtUtc = receivedAt });
+        string status = "ignored";
+        if (eventName == "push")
+        {
+            PushEvent push;
+            try
+            {
+                push = PushEvent.Parse(body);
+            }
+            catch (FormatException e)
+            {
+                return Results.Problem(e.Message, statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            db.Set<RepositoryEvidence>().Add(new RepositoryEvidence
+            {
+                Kind = EvidenceKind.Push,
+                RepositoryFullName = push.RepositoryFullName,
+                Ref = push.Ref,
+                Before = push.Before,
+                Sha = push.After,
+                Forced = push.Forced,
+                Pusher = push.Pusher,
+                DeliveryId = deliveryId,
+                ReceivedAtUtc = receivedAt,
+                ClaimedCommitTimeUtc = push.HeadCommitTimestamp?.UtcDateTime,
+            });
+            status = push.Forced ? "recorded force-push" : "recorded";
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (DbUpdateException)
+        {
+            // The same delivery arrived twice at once and the other request stored it first.
+            db.ChangeTracker.Clear();
+            if (await db.Set<GitHubDelivery>().AnyAsync(d => d.DeliveryId == deliveryId, CancellationToken.None).ConfigureAwait(false))
+            {
+                return Results.Ok(new { delivery = deliveryId, status = "duplicate" });
+            }
+
+            throw;
+        }
+
+        return Results.Ok(new { delivery = deliveryId, status });
+    }
+}

@@ -1,0 +1,151 @@
+using System.Globalization;
+using System.IO.Compression;
+using Grader.Web.Tests.Support;
+using Microsoft.Playwright;
+
+namespace Grader.Web.Tests.Browser;
+
+/// <summary>
+/// The whole path in a real browser (Debian's chromium, driven by Playwright): a student uploads a zip and sees the
+/// graded rubric; a TA overrides an item with a comment and the student sees it; the instructor sees the weighted final
+/// and downloads the CSV. Screenshots of the three main pages are attached to the test.
+/// </summary>
+[Category("Browser")]
+public sealed class BrowserWalkTests
+{
+    private const string Student = "dm0029";
+
+    // Noon in New York on the day HW1 is due (23:59): the upload is on time, and it is later than the demo's seeded
+    // on-time hand-in (dated up to 05:00 that day), so it is the one that counts.
+    private const string CourseNow = "2023-02-16T12:00:00-05:00";
+
+    private RunningApp app = null!;
+    private IPlaywright playwright = null!;
+    private IBrowser browser = null!;
+    private string screenshots = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        screenshots = Path.Combine(TestContext.CurrentContext.WorkDirectory, "screenshots");
+        Directory.CreateDirectory(screenshots);
+        app = await RunningApp.StartAsync(settings: new Dictionary<string, string> { ["Course__Now"] = CourseNow });
+        playwright = await Playwright.CreateAsync();
+        browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            // Never a downloaded browser: the system's chromium.
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        if (browser is not null)
+        {
+            await browser.DisposeAsync();
+        }
+
+        playwright?.Dispose();
+        if (app is not null)
+        {
+            await app.DisposeAsync();
+        }
+    }
+
+    /// <summary>A fresh browser context (own cookies) signed in through the sign-in form.</summary>
+    private async Task<IPage> SignInAsync(string userName)
+    {
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.BaseAddress.ToString(), AcceptDownloads = true });
+        context.SetDefaultTimeout(30_000);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/Account/Login");
+        await page.Locator("#UserName").FillAsync(userName);
+        await page.Locator("#Password").FillAsync(RunningApp.PasswordOf(userName));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(url => !url.Contains("/Account/Login", StringComparison.Ordinal));
+        return page;
+    }
+
+    private async Task ScreenshotAsync(IPage page, string name, string description)
+    {
+        string path = Path.Combine(screenshots, name);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        TestContext.AddTestAttachment(path, description);
+    }
+
+    /// <summary>The model solution folder as a student zips it: assignments/hw1-mlp/solution/ → dm0029_hw1.zip.</summary>
+    private static string SolutionZip()
+    {
+        string folder = Path.Combine(RunningApp.RepositoryRoot, "assignments", "hw1-mlp", "solution");
+        string zip = Path.Combine(TestContext.CurrentContext.WorkDirectory, $"{Student}_hw1.zip");
+        File.Delete(zip);
+        ZipFile.CreateFromDirectory(folder, zip);
+        return zip;
+    }
+
+    [Test]
+    public async Task StudentUploadsTaOverridesInstructorExportsTheGrade()
+    {
+        // 1. The student uploads and watches the rubric come in.
+        var student = await SignInAsync(Student);
+        await student.GotoAsync("/Student");
+        await student.Locator("#AssignmentId").SelectOptionAsync("hw1-mlp");
+        await student.Locator("#Upload").SetInputFilesAsync(SolutionZip());
+        await student.GetByRole(AriaRole.Button, new() { Name = "Upload and grade" }).ClickAsync();
+        await student.WaitForURLAsync(url => url.Contains("/Submissions/", StringComparison.Ordinal));
+        string submissionPath = new Uri(student.Url).AbsolutePath;
+        for (var deadline = DateTime.UtcNow.AddSeconds(90); DateTime.UtcNow < deadline && await student.GetByText("graded: graded").CountAsync() == 0; await Task.Delay(1000))
+        {
+            await student.ReloadAsync();
+        }
+
+        Assert.That(await student.GetByText("graded: graded").CountAsync(), Is.EqualTo(1), app.Log);
+        Assert.That(await student.Locator("#item-forward-pass td.points").InnerTextAsync(), Is.EqualTo("15 / 15"));
+        Assert.That(await student.Locator("#item-training-curves td.points").InnerTextAsync(), Is.EqualTo("pending / 10"));
+        Assert.That(await student.Locator("#late").InnerTextAsync(), Does.StartWith("On time"));
+        await ScreenshotAsync(student, "1-student-submission.png", "The student's graded submission");
+
+        // 2. A TA scores the manual item with a comment.
+        var ta = await SignInAsync("ta1");
+        await ta.GotoAsync(submissionPath);
+        await ta.Locator("#ItemId").SelectOptionAsync("training-curves");
+        await ta.Locator("#Points").FillAsync("10");
+        await ta.Locator("#Comment").FillAsync("Loss and accuracy curves are in the last cell.");
+        await ta.GetByRole(AriaRole.Button, new() { Name = "Record override" }).ClickAsync();
+        await ta.Locator("#item-training-curves .override").WaitForAsync();
+        Assert.That(await ta.Locator("#item-training-curves td.points").InnerTextAsync(), Is.EqualTo("10 / 10"));
+        await ScreenshotAsync(ta, "2-ta-review.png", "The TA's view after the override");
+
+        await student.ReloadAsync();
+        Assert.That(await student.Locator("#item-training-curves").InnerTextAsync(), Does.Contain("Loss and accuracy curves are in the last cell."));
+        Assert.That(await student.Locator("#total").InnerTextAsync(), Does.StartWith("100 / 100"));
+
+        // 3. The instructor: HW1 100% of its 20% weight, nothing else due yet, so 20.00% and provisional.
+        var instructor = await SignInAsync("instructor");
+        await instructor.GotoAsync("/Instructor/Gradebook");
+        var row = instructor.Locator($"#student-{Student}");
+        await ScreenshotAsync(instructor, "3-instructor-gradebook.png", "The instructor's gradebook");
+        Assert.That(await row.Locator("td.final").InnerTextAsync(), Is.EqualTo("20.00% (provisional)"), await row.Locator("details").TextContentAsync());
+
+        var download = await instructor.RunAndWaitForDownloadAsync(() => instructor.GetByRole(AriaRole.Link, new() { Name = "Download CSV", Exact = true }).ClickAsync());
+        string csvPath = Path.Combine(TestContext.CurrentContext.WorkDirectory, download.SuggestedFilename);
+        await download.SaveAsAsync(csvPath);
+        TestContext.AddTestAttachment(csvPath, "The gradebook CSV as the instructor downloaded it");
+        var lines = (await File.ReadAllLinesAsync(csvPath)).Select(line => line.Split(',')).ToList();
+        var header = lines[0].ToList();
+        var mine = lines.Single(l => l[0] == Student);
+        string Cell(string column) => mine[header.IndexOf(column)];
+        Assert.Multiple(() =>
+        {
+            Assert.That(download.SuggestedFilename, Is.EqualTo("dlm-spring-2023-gradebook.csv"));
+            Assert.That(Cell("hw1-mlp_percent"), Is.EqualTo("100.00"));
+            Assert.That(Cell("hw1-mlp_weighted"), Is.EqualTo("20.00"));
+            Assert.That(Cell("hw2-cnn_percent"), Is.EqualTo("0.00"));
+            Assert.That(decimal.Parse(Cell("final_percent"), CultureInfo.InvariantCulture), Is.EqualTo(20.00m));
+            Assert.That(Cell("provisional"), Is.EqualTo("yes"));
+        });
+    }
+}
