@@ -35,7 +35,7 @@ public sealed class StudentCompiler
 
     // Notebook helpers the grader does not run but must compile. Appended after the student's code so line numbers
     // stay the student's own.
-    private const string NotebookHelpers = "\nstatic void display(object? value) { }\nstatic void display(params object?[] values) { }\n";
+    private const string NotebookHelpers = "\nstatic void display(object value) { }\nstatic void display(params object[] values) { }\n";
 
     private readonly StaticPolicy _policy;
 
@@ -102,7 +102,7 @@ public sealed class StudentCompiler
         using var output = new MemoryStream();
         EmitResult emitted = compilation.Emit(output);
         var messages = emitted.Diagnostics
-            .Where(d => d.Severity == DiagnosticSeverity.Error || (d.Severity == DiagnosticSeverity.Warning && d.WarningLevel <= 1))
+            .Where(d => d.Severity == DiagnosticSeverity.Error || (d.Severity == DiagnosticSeverity.Warning && d.WarningLevel <= 1 && !InGraderCode(d)))
             .Select(ToMessage)
             .ToList();
         if (!emitted.Success)
@@ -114,6 +114,10 @@ public sealed class StudentCompiler
         violations.AddRange(_policy.CheckCompiledAssembly(assembly, violations));
         return new CompilationOutcome(assembly, messages, violations);
     }
+
+    /// <summary>A warning about the grader's own hidden helpers is not the student's business.</summary>
+    private static bool InGraderCode(Diagnostic diagnostic)
+        => diagnostic.Location.SourceTree is { } tree && tree.GetLineVisibility(diagnostic.Location.SourceSpan.Start) == LineVisibility.Hidden;
 
     private static string LinePath(CodeUnit unit) => unit.Path.Replace("\"", "'", StringComparison.Ordinal);
 

@@ -59,6 +59,7 @@ public class GradingPipelineTests
         Assert.That(notebook.Total, Is.EqualTo(90m), notebook.Summary);
         Assert.That(source.Total, Is.EqualTo(90m), source.Summary);
         Assert.That(notebook.Notebook, Is.Not.Null);
+        Assert.That(notebook.CompilerMessages, Is.Empty, "the grader's own notebook helpers must not warn");
         Assert.That(notebook.Notebook!.Verdict, Does.StartWith("outputs and plots visible: no"), "the shipped solution notebook is saved without outputs");
     }
 
