@@ -213,9 +213,4 @@ public sealed class GitHubApiTests
         ],
         Timings = new ReportTimings(0, 0, 0, 0, 0),
     };
-
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
 }

@@ -27,6 +27,8 @@ public static class GitHubComposition
         services.AddSingleton(sp => new RateLimitGate(sp.GetRequiredService<IGitHubClient>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<GitHubCourseClient>();
         services.AddScoped<GitHubSubmissions>();
+        services.AddSingleton(sp => new DeadlineSnapshots(sp.GetRequiredService<GitHubCourseClient>(), TimeProvider.System));
+        services.AddHostedService<DeadlineSnapshotScheduler>();
         return services;
     }
 }

@@ -16,6 +16,9 @@ public sealed class GitHubOptions
     /// <summary>Empty: https://api.github.com. For GitHub Enterprise, the server's address.</summary>
     public string ApiBaseUrl { get; set; } = "";
 
+    /// <summary>At an assignment's deadline, after the snapshot, lower each student's access to read-only.</summary>
+    public bool RemoveWriteAccessAtDeadline { get; set; }
+
     /// <summary>The webhook secret; empty: a random one kept in <c>&lt;data&gt;/github/webhook-secret</c>, to paste into the organisation's webhook settings.</summary>
     public string WebhookSecret { get; set; } = "";
 
