@@ -23,6 +23,7 @@ internal static class GradeCommand
         var parallelOption = new Option<int>("--parallel") { Description = "How many submissions to grade at once.", DefaultValueFactory = _ => 1 };
         var outOption = new Option<string?>("--out") { Description = "Where to write the JSON reports (default: reports/ under the course's data folder)." };
         var courseOption = new Option<string?>("--course") { Description = "The course repository; default: found from the current folder." };
+        var storeOption = new Option<string?>("--store") { Description = "The content-addressed submission store to keep the bytes in (default: store/ under the course's data folder); share it with the web app." };
         var reportOption = new Option<string?>("--report") { Description = "One submission only: write its JSON report to exactly this file (for programs that run the grader, like the web app)." };
 
         var command = new Command("grade", "Grade submissions in the sandbox and write a JSON report for each.");
@@ -33,6 +34,7 @@ internal static class GradeCommand
         command.Options.Add(outOption);
         command.Options.Add(courseOption);
         command.Options.Add(reportOption);
+        command.Options.Add(storeOption);
         command.SetAction(parse =>
         {
             string courseRoot = CourseRoot.Find(parse.GetValue(courseOption));
@@ -59,7 +61,7 @@ internal static class GradeCommand
                 return 1;
             }
 
-            return Run(courseRoot, assignment, submissions, parse.GetValue(outOption), Math.Max(1, parse.GetValue(parallelOption)), reportFile);
+            return Run(courseRoot, assignment, submissions, parse.GetValue(outOption), Math.Max(1, parse.GetValue(parallelOption)), reportFile, parse.GetValue(storeOption));
         });
         return command;
     }
@@ -70,7 +72,7 @@ internal static class GradeCommand
             : null;
 
     /// <summary>Grades the submissions, prints a table, writes the reports; returns the process exit code.</summary>
-    public static int Run(string courseRoot, string assignmentId, IReadOnlyList<string> submissions, string? outFolder, int parallel, string? reportFile = null)
+    public static int Run(string courseRoot, string assignmentId, IReadOnlyList<string> submissions, string? outFolder, int parallel, string? reportFile = null, string? storeFolder = null)
     {
         var course = CourseTreeLoader.LoadAndValidate(courseRoot, CheckCatalog.AllCheckIds);
         if (!course.IsValid)
@@ -99,7 +101,7 @@ internal static class GradeCommand
         string dataFolder = Path.Combine(courseRoot, "data");
         string reportsFolder = reportFile is not null ? Path.GetDirectoryName(Path.GetFullPath(reportFile))! : outFolder ?? Path.Combine(dataFolder, "reports", assignmentId);
         Directory.CreateDirectory(reportsFolder);
-        var grader = new SubmissionGrader(course.Tree, new SubmissionStore(Path.Combine(dataFolder, "store")), Path.Combine(Path.GetTempPath(), $"grader-work-{Environment.ProcessId}"));
+        var grader = new SubmissionGrader(course.Tree, new SubmissionStore(storeFolder ?? Path.Combine(dataFolder, "store")), Path.Combine(Path.GetTempPath(), $"grader-work-{Environment.ProcessId}"));
 
         var reports = new ConcurrentDictionary<string, GradingReport>();
         var failures = new ConcurrentDictionary<string, string>();
