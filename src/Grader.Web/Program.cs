@@ -22,6 +22,7 @@ app.UseAuthorization();
 app.UseAntiforgery();
 app.MapRazorPages();
 app.MapGraderApi();
+app.MapOpenApi(GraderApi.OpenApiDocumentPath).RequireAuthorization();
 app.MapGitHubWebhook();
 
 app.Lifetime.ApplicationStarted.Register(() =>

@@ -24,7 +24,10 @@ public sealed class CourseOptions
     public string ReportCacheFolder { get; set; } = "";
 }
 
-/// <summary>The course loaded and validated once at start; every page reads the same <see cref="CourseTree"/>.</summary>
+/// <summary>
+/// The course loaded and validated at start; every page reads the same <see cref="CourseTree"/> until an instructor
+/// reloads it (<see cref="PreviewReload"/>, then <see cref="Apply"/>).
+/// </summary>
 public sealed class CourseCatalog
 {
     public CourseCatalog(string root, string dataFolder, string reportCacheFolder)
@@ -39,7 +42,7 @@ public sealed class CourseCatalog
                 $"The course at {root} is not valid:{Environment.NewLine}{string.Join(Environment.NewLine, result.Errors)}");
         }
 
-        Tree = result.Tree!;
+        tree = result.Tree!;
     }
 
     public string Root { get; }
@@ -48,7 +51,27 @@ public sealed class CourseCatalog
 
     public string ReportCacheFolder { get; }
 
-    public CourseTree Tree { get; }
+    // Replaced whole by Apply; a request reads one tree or the other, never a mix.
+    private volatile CourseTree tree;
+
+    public CourseTree Tree => tree;
+
+    /// <summary>Loads assignments/ and rubrics/ from disk again and compares them with <see cref="Tree"/>; changes nothing.</summary>
+    public CoursePreview PreviewReload()
+    {
+        string fingerprint = CourseFiles.Fingerprint(Root);
+        var result = CourseTreeLoader.LoadAndValidate(Root, CheckIdsNamedByRubrics(Root));
+        return result.IsValid
+            ? new CoursePreview([], result.Tree, CourseDiff.Between(Tree, result.Tree!), fingerprint)
+            : new CoursePreview(result.Errors, null, [], fingerprint);
+    }
+
+    /// <summary>Makes a previewed tree the course every page reads (the caller mirrors it into the database).</summary>
+    public void Apply(CourseTree next)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        tree = next;
+    }
 
     public static string FindRoot(string startFolder)
     {

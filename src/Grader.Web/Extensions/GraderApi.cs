@@ -8,12 +8,26 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Grader.Web.Extensions;
 
-/// <summary>The HTTP API: JSON reports and CSV exports, authorized like the pages.</summary>
+/// <summary>One row of <c>GET /api/submissions</c>.</summary>
+/// <param name="Id">The submission's id (as in <c>/api/submissions/{id}/report</c>).</param>
+/// <param name="AssignmentId">The course's assignment id, e.g. <c>hw1</c>.</param>
+/// <param name="SubmitterId">A student's netid or a team's id.</param>
+/// <param name="ContentHash">SHA-256 of the uploaded bytes.</param>
+/// <param name="OriginalFileName">The file name as uploaded.</param>
+/// <param name="ReceivedAtUtc">When the app received it.</param>
+public sealed record SubmissionSummary(long Id, string AssignmentId, string SubmitterId, string ContentHash, string OriginalFileName, DateTime ReceivedAtUtc);
+
+/// <summary>The HTTP API: JSON reports and CSV exports, authorized like the pages, described at <c>/openapi/v1.json</c>.</summary>
 public static class GraderApi
 {
+    /// <summary>Where the OpenAPI document of the API is served (signed-in users only, like the API).</summary>
+    public const string OpenApiDocumentPath = "/openapi/v1.json";
+
     public static IEndpointRouteBuilder MapGraderApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("/api").RequireAuthorization();
+        // Without a sign-in cookie the API answers a bare 401 (GraderWebComposition's cookie events), never a redirect.
+        var api = endpoints.MapGroup("/api").RequireAuthorization().WithTags("Grader")
+            .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status401Unauthorized, typeof(void)));
 
         // The stored JSON report of a submission's latest successful run. Another student's id answers 404.
         api.MapGet("/submissions/{id:long}/report", async Task<Results<ContentHttpResult, NotFound>> (
@@ -28,10 +42,15 @@ public static class GraderApi
                 .Where(r => r.SubmissionId == id && r.Status == GradingRunStatus.Succeeded)
                 .OrderByDescending(r => r.Id).Select(r => r.ReportJson).FirstOrDefaultAsync(cancellationToken);
             return json is null ? TypedResults.NotFound() : TypedResults.Content(json, "application/json");
-        });
+        })
+        .WithName("GetSubmissionReport")
+        .WithSummary("The JSON grading report of a submission's latest successful run")
+        .WithDescription("Students see their own (or their team's) submissions only; anyone else's id answers 404 as if it did not exist.")
+        // The report is stored as JSON text and passed through as is, so the response is declared here (any JSON).
+        .Produces<System.Text.Json.JsonElement>(StatusCodes.Status200OK, "application/json");
 
         // The signed-in student's own submissions (staff: all), newest first.
-        api.MapGet("/submissions", async (ClaimsPrincipal user, SubmissionAccess access, GraderDbContext db, CancellationToken cancellationToken) =>
+        api.MapGet("/submissions", async Task<Ok<List<SubmissionSummary>>> (ClaimsPrincipal user, SubmissionAccess access, GraderDbContext db, CancellationToken cancellationToken) =>
         {
             var query = db.Submissions.AsNoTracking();
             if (!SubmissionAccess.IsStaff(user))
@@ -40,12 +59,14 @@ public static class GraderApi
                 query = query.Where(s => mine.Contains(s.SubmitterId));
             }
 
-            var rows = await query.Select(s => new { s.Id, s.AssignmentId, s.SubmitterId, s.ContentHash, s.OriginalFileName, s.ReceivedAtUtc }).ToListAsync(cancellationToken);
-            return TypedResults.Ok(rows.OrderByDescending(s => s.ReceivedAtUtc).ThenByDescending(s => s.Id));
-        });
+            var rows = await query.Select(s => new SubmissionSummary(s.Id, s.AssignmentId, s.SubmitterId, s.ContentHash, s.OriginalFileName, s.ReceivedAtUtc)).ToListAsync(cancellationToken);
+            return TypedResults.Ok(rows.OrderByDescending(s => s.ReceivedAtUtc).ThenByDescending(s => s.Id).ToList());
+        })
+        .WithName("ListSubmissions")
+        .WithSummary("Submissions, newest first: a student's own and their teams'; staff see all");
 
         // Gradebook exports: plain CSV, and Canvas's gradebook-import layout.
-        api.MapGet("/gradebook.csv", async (string? format, Gradebook gradebook, Course.CourseCatalog course, CancellationToken cancellationToken) =>
+        api.MapGet("/gradebook.csv", async Task<FileContentHttpResult> (string? format, Gradebook gradebook, Course.CourseCatalog course, CancellationToken cancellationToken) =>
         {
             var grades = await gradebook.GradeAllAsync(cancellationToken);
             string csv = string.Equals(format, "canvas", StringComparison.OrdinalIgnoreCase)
@@ -53,7 +74,13 @@ public static class GraderApi
                 : GradebookCsv.Plain(course.Tree, grades);
             string name = string.Create(CultureInfo.InvariantCulture, $"{course.Tree.Course.Id}-gradebook{(format is "canvas" ? "-canvas" : "")}.csv");
             return TypedResults.File(System.Text.Encoding.UTF8.GetBytes(csv), "text/csv", name);
-        }).RequireAuthorization("instructor");
+        })
+        .RequireAuthorization("instructor")
+        .WithName("ExportGradebook")
+        .WithSummary("The gradebook as CSV (instructor only)")
+        .WithDescription("format=canvas gives Canvas's gradebook-import layout; anything else the plain layout.")
+        .Produces(StatusCodes.Status403Forbidden)
+        .Produces<string>(StatusCodes.Status200OK, "text/csv");
 
         return endpoints;
     }

@@ -94,10 +94,11 @@ public static class GraderWebComposition
 
         var runner = configuration.GetSection(RunnerOptions.Section).Get<RunnerOptions>() ?? new RunnerOptions();
         string graderDll = string.IsNullOrWhiteSpace(runner.GraderDll) ? Path.Combine(AppContext.BaseDirectory, "runner", "grader.dll") : Path.GetFullPath(runner.GraderDll);
-        services.AddSingleton<ISubmissionGradingClient>(new RunnerProcessGradingClient(graderDll, root, Path.Combine(dataFolder, "grading-work"), TimeSpan.FromSeconds(runner.TimeoutSeconds)));
+        services.AddSingleton<ISubmissionGradingClient>(new RunnerProcessGradingClient(graderDll, root, Path.Combine(dataFolder, "grading-work"), TimeSpan.FromSeconds(runner.TimeoutSeconds), Path.Combine(dataFolder, "web-store")));
         services.AddScoped<GradingService>();
         services.AddScoped<Gradebook>();
         services.AddScoped<ReviewService>();
+        services.AddScoped<ScoreDistributions>();
         services.AddScoped<StaffDecisions>();
         services.AddScoped<SubmissionAccess>();
         services.AddScoped<DemoSeeder>();
@@ -138,6 +139,13 @@ public static class GraderWebComposition
             .AddPolicy("staff", p => p.RequireRole(Roles.Ta, Roles.Instructor))
             .AddPolicy("instructor", p => p.RequireRole(Roles.Instructor));
         services.AddAntiforgery();
+        // The JSON HTTP API's description, served by MapGraderApi's caller at GraderApi.OpenApiDocumentPath.
+        services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Grader API";
+            document.Info.Description = "Grading reports, submission lists and gradebook exports. Sign in first: the API uses the web app's cookie.";
+            return Task.CompletedTask;
+        }));
         // Sign-in cookies survive a restart: the keys that protect them live with the data.
         services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataFolder, "keys")));
         return builder;
@@ -145,7 +153,8 @@ public static class GraderWebComposition
 
     private static Task RedirectOrStatus(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
     {
-        if (context.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase))
+        if (context.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
+            || context.Request.Path.StartsWithSegments("/openapi", StringComparison.OrdinalIgnoreCase))
         {
             context.Response.StatusCode = status;
             return Task.CompletedTask;

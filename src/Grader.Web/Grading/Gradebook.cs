@@ -138,7 +138,8 @@ public sealed class Gradebook(GraderDbContext db, CourseCatalog course, IClock c
             outcomes.Add(new CheckOutcome(result.ItemId, Math.Clamp(fraction, 0, 1), status, result.Reason));
         }
 
-        foreach (var decision in overrides.GroupBy(o => o.ItemId)
+        // A decision about an item a reloaded rubric no longer has stays in the history but scores nothing.
+        foreach (var decision in overrides.Where(o => rubric.Item(o.ItemId) is not null).GroupBy(o => o.ItemId)
             .Select(g => g.OrderByDescending(o => o.AtUtc).ThenByDescending(o => o.Id).First()))
         {
             outcomes.Add(new TaScore(decision.ItemId, decision.NewPoints, decision.Comment, decision.ByName));

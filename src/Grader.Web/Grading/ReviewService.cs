@@ -64,6 +64,55 @@ public sealed class ReviewService(GraderDbContext db, Gradebook gradebook, Cours
         return decision;
     }
 
+    /// <summary>
+    /// The submissions of the same assignment whose latest successful run gave <paramref name="itemId"/> the very same
+    /// reason text as <paramref name="submissionId"/>'s (itself included), by id.
+    /// </summary>
+    public async Task<IReadOnlyList<long>> SubmissionsWithSameResultAsync(long submissionId, string itemId, CancellationToken cancellationToken)
+    {
+        var submission = await db.Submissions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == submissionId, cancellationToken).ConfigureAwait(false)
+            ?? throw new ReviewRejectedException($"There is no submission {submissionId}.");
+        var results = await LatestResultsOfAsync(submission.AssignmentId, itemId, cancellationToken).ConfigureAwait(false);
+        if (!results.TryGetValue(submissionId, out var own) || string.IsNullOrWhiteSpace(own.Reason))
+        {
+            throw new ReviewRejectedException($"Submission {submissionId} has no check result with a reason for item '{itemId}' to match.");
+        }
+
+        return results.Where(r => string.Equals(r.Value.Reason, own.Reason, StringComparison.Ordinal)).Select(r => r.Key).Order().ToList();
+    }
+
+    /// <summary>
+    /// "Apply to all with this result": the same points and comment for <paramref name="itemId"/> on every submission
+    /// that <see cref="SubmissionsWithSameResultAsync"/> finds, each recorded as its own decision (with its own old
+    /// points). All or none: one refused decision records nothing.
+    /// </summary>
+    public async Task<IReadOnlyList<ItemOverride>> OverrideAllWithSameResultAsync(long submissionId, string itemId, decimal newPoints, string comment, AppUser by, CancellationToken cancellationToken)
+    {
+        var targets = await SubmissionsWithSameResultAsync(submissionId, itemId, cancellationToken).ConfigureAwait(false);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var decisions = new List<ItemOverride>();
+        foreach (long target in targets)
+        {
+            decisions.Add(await OverrideAsync(target, itemId, newPoints, comment, by, cancellationToken).ConfigureAwait(false));
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return decisions;
+    }
+
+    // Submission id -> its latest successful run's result for the item, over one assignment.
+    private async Task<Dictionary<long, RubricItemResult>> LatestResultsOfAsync(string assignmentId, string itemId, CancellationToken cancellationToken)
+    {
+        var runs = await db.GradingRuns.AsNoTracking()
+            .Where(r => r.Status == GradingRunStatus.Succeeded && db.Submissions.Any(s => s.Id == r.SubmissionId && s.AssignmentId == assignmentId))
+            .Include(r => r.Items.Where(i => i.ItemId == itemId))
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        return runs.GroupBy(r => r.SubmissionId)
+            .Select(g => g.OrderByDescending(r => r.Id).First())
+            .Where(r => r.Items.Count == 1)
+            .ToDictionary(r => r.SubmissionId, r => r.Items[0]);
+    }
+
     public async Task<RegradeRequest> RequestRegradeAsync(long submissionId, string? itemId, string message, AppUser by, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(by);

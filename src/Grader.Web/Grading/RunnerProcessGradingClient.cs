@@ -43,8 +43,11 @@ public sealed class RunnerProcessGradingClient : ISubmissionGradingClient
     private readonly string courseRoot;
     private readonly string workFolder;
     private readonly TimeSpan timeout;
+    private readonly string storeFolder;
 
-    public RunnerProcessGradingClient(string graderDll, string courseRoot, string workFolder, TimeSpan timeout)
+    /// <param name="storeFolder">The content-addressed store the runner keeps submissions in: the app's own, so that the
+    /// runner needs no write access to the course repository and the bytes are kept once.</param>
+    public RunnerProcessGradingClient(string graderDll, string courseRoot, string workFolder, TimeSpan timeout, string storeFolder)
     {
         if (!File.Exists(graderDll))
         {
@@ -55,6 +58,7 @@ public sealed class RunnerProcessGradingClient : ISubmissionGradingClient
         this.courseRoot = courseRoot;
         this.workFolder = workFolder;
         this.timeout = timeout;
+        this.storeFolder = storeFolder;
         graderVersion = new Lazy<string>(AskGraderVersion);
         Directory.CreateDirectory(workFolder);
     }
@@ -87,7 +91,7 @@ public sealed class RunnerProcessGradingClient : ISubmissionGradingClient
             UseShellExecute = false,
             WorkingDirectory = courseRoot,
         };
-        foreach (var argument in new[] { graderDll, "grade", assignmentId, submissionFile, "--course", courseRoot, "--report", reportFile })
+        foreach (var argument in new[] { graderDll, "grade", assignmentId, submissionFile, "--course", courseRoot, "--store", storeFolder, "--report", reportFile })
         {
             start.ArgumentList.Add(argument);
         }

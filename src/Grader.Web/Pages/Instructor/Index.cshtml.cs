@@ -1,18 +1,21 @@
 using Grader.Web.Course;
 using Grader.Web.Data;
+using Grader.Web.Grading;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 
 namespace Grader.Web.Pages.Instructor;
 
-/// <summary>Grading progress per assignment: who handed in, how many are graded, queued, failed, late.</summary>
-public sealed class IndexModel(GraderDbContext db, CourseCatalog course) : PageModel
+/// <summary>Grading progress per assignment (who handed in, how many are graded, queued, failed, late) and score distributions.</summary>
+public sealed class IndexModel(GraderDbContext db, CourseCatalog course, ScoreDistributions distributions) : PageModel
 {
     public sealed record Progress(string AssignmentId, string Title, string Due, decimal Weight, int Submitters, int Graded, int Waiting, int Failed, int Late, decimal? MeanPercent);
 
     public IReadOnlyList<Progress> Rows { get; private set; } = [];
 
     public int RosterSize => course.Tree.Roster.Count;
+
+    public IReadOnlyList<AssignmentDistribution> Distributions { get; private set; } = [];
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
@@ -33,5 +36,6 @@ public sealed class IndexModel(GraderDbContext db, CourseCatalog course) : PageM
                 latest.Count(s => s.ReceivedAtUtc > row.DueUtc),
                 percents.Count == 0 ? null : Math.Round(percents.Average(), 1));
         }).ToList();
+        Distributions = await distributions.ForCourseAsync(cancellationToken);
     }
 }

@@ -31,6 +31,17 @@ public sealed class DetailsModel(Gradebook gradebook, SubmissionAccess access, R
     [BindProperty]
     public string Message { get; set; } = "";
 
+    /// <summary>"Apply to all with this result": the override goes to every submission whose check gave the same reason.</summary>
+    [BindProperty]
+    public bool ApplyToSameResult { get; set; }
+
+    /// <summary>Staff only: per checked item, how many submissions of this assignment share its result (itself included).</summary>
+    public IReadOnlyDictionary<string, int> SameResultCounts { get; private set; } = new Dictionary<string, int>();
+
+    /// <summary>After a bulk override: how many submissions it was recorded on.</summary>
+    [TempData]
+    public string? BulkOutcome { get; set; }
+
     [BindProperty]
     public long RequestId { get; set; }
 
@@ -47,6 +58,15 @@ public sealed class DetailsModel(Gradebook gradebook, SubmissionAccess access, R
         if (!IsStaff)
         {
             return Forbid();
+        }
+
+        if (ApplyToSameResult)
+        {
+            return await DecideAsync(id, async by =>
+            {
+                var decisions = await review.OverrideAllWithSameResultAsync(id, ItemId, Points, Comment, by, cancellationToken);
+                BulkOutcome = $"Recorded on {decisions.Count} submission(s) with the same result for {ItemId}.";
+            }, cancellationToken);
         }
 
         return await DecideAsync(id, async by => await review.OverrideAsync(id, ItemId, Points, Comment, by, cancellationToken), cancellationToken);
@@ -130,6 +150,24 @@ public sealed class DetailsModel(Gradebook gradebook, SubmissionAccess access, R
 
         View = view;
         IsOwner = (await access.SubmitterIdsOfAsync(User, cancellationToken)).Contains(view.Submission.SubmitterId);
+        if (IsStaff)
+        {
+            var counts = new Dictionary<string, int>();
+            foreach (var item in view.Rubric.Items.Where(i => !string.IsNullOrWhiteSpace(view.ReportItem(i.Item.Id)?.Reason)))
+            {
+                try
+                {
+                    counts[item.Item.Id] = (await review.SubmissionsWithSameResultAsync(id, item.Item.Id, cancellationToken)).Count;
+                }
+                catch (ReviewRejectedException)
+                {
+                    // The shown report is not the latest successful run's (a rerun is pending): nothing to match.
+                }
+            }
+
+            SameResultCounts = counts;
+        }
+
         return true;
     }
 }
