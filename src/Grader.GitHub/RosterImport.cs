@@ -37,7 +37,7 @@ public static class RosterImport
         ArgumentNullException.ThrowIfNull(text);
         var lines = text.TrimStart('\uFEFF').Split('\n').Select(l => l.TrimEnd('\r')).ToList();
         var problems = new List<RosterProblem>();
-        var header = lines.Count == 0 ? null : SplitCsvLine(lines[0]);
+        var header = lines.Count == 0 ? null : CsvLine.Split(lines[0]);
         if (header is null || lines[0].Trim().Length == 0)
         {
             throw new RosterImportException([new RosterProblem(fileName, 1, "", $"the header is missing; expected {string.Join(',', RequiredColumns)}[,group_name]")]);
@@ -63,7 +63,7 @@ public static class RosterImport
                 continue;
             }
 
-            var fields = SplitCsvLine(lines[index]);
+            var fields = CsvLine.Split(lines[index]);
             if (fields is null)
             {
                 problems.Add(new RosterProblem(fileName, line, "", "a quoted field is not closed"));
@@ -120,43 +120,5 @@ public static class RosterImport
         }
 
         return new ImportedRoster(students, teams.Values.Select(t => new ImportedTeam(t.Name, RepositoryNames.Slug(t.Name), t.Members)).ToList());
-    }
-
-    /// <summary>Splits one CSV line (RFC 4180 quoting, no line breaks inside fields). Null when a quote is not closed.</summary>
-    internal static List<string>? SplitCsvLine(string line)
-    {
-        var fields = new List<string>();
-        var current = new StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < line.Length; i++)
-        {
-            char c = line[i];
-            if (quoted && c == '"' && i + 1 < line.Length && line[i + 1] == '"')
-            {
-                current.Append('"');
-                i++;
-            }
-            else if (c == '"')
-            {
-                quoted = !quoted;
-            }
-            else if (c == ',' && !quoted)
-            {
-                fields.Add(current.ToString());
-                current.Clear();
-            }
-            else
-            {
-                current.Append(c);
-            }
-        }
-
-        if (quoted)
-        {
-            return null;
-        }
-
-        fields.Add(current.ToString());
-        return fields;
     }
 }

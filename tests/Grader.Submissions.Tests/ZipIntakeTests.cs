@@ -335,7 +335,6 @@ public sealed class ZipIntakeTests
     [Test]
     public void The_extracted_folder_can_be_made_read_only()
     {
-        Assume.That(OperatingSystem.IsWindows(), Is.False);
         using var zip = TestArchives.Zip(("a/b.txt", TestArchives.Utf8("x")), ("c.txt", TestArchives.Utf8("y")));
         var result = new SubmissionIntake().Extract(zip, Upload, _scratch.Destination);
 

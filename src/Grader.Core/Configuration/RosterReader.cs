@@ -21,7 +21,7 @@ public static class RosterReader
             return students;
         }
 
-        var header = SplitCsvLine(lines[0].TrimStart('\uFEFF'));
+        var header = CsvLine.Split(lines[0].TrimStart('\uFEFF'));
         if (header is null || !header.Select(h => h.Trim().ToLowerInvariant()).SequenceEqual(Header))
         {
             errors.Add(ConfigError.At(new SourceLocation(relativePath, 1, 1), $"the header must be exactly {string.Join(',', Header)}"));
@@ -38,7 +38,7 @@ public static class RosterReader
                 continue;
             }
 
-            var fields = SplitCsvLine(lines[index]);
+            var fields = CsvLine.Split(lines[index]);
             if (fields is null || fields.Count != Header.Count)
             {
                 errors.Add(new ConfigError(relativePath, lineNumber, 1, "",
@@ -71,54 +71,5 @@ public static class RosterReader
         }
 
         return students;
-    }
-
-    /// <summary>Splits one CSV line (RFC 4180 quoting, no line breaks inside fields). Null when a quote is not closed.</summary>
-    internal static List<string>? SplitCsvLine(string line)
-    {
-        var fields = new List<string>();
-        var current = new System.Text.StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < line.Length; i++)
-        {
-            var c = line[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"')
-                {
-                    current.Append('"');
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    current.Append(c);
-                }
-            }
-            else if (c == '"')
-            {
-                quoted = true;
-            }
-            else if (c == ',')
-            {
-                fields.Add(current.ToString());
-                current.Clear();
-            }
-            else
-            {
-                current.Append(c);
-            }
-        }
-
-        if (quoted)
-        {
-            return null;
-        }
-
-        fields.Add(current.ToString());
-        return fields;
     }
 }
