@@ -3,23 +3,12 @@ using Grader.Reference.Tests.Support;
 
 namespace Grader.Reference.Tests;
 
-/// <summary>HW1's model solution scores full marks; each seeded bug loses exactly the items it should, with a reason naming the fault.</summary>
+/// <summary>HW1: each seeded bug loses exactly the items it should, with a reason naming the fault.</summary>
 public class Hw1MlpCheckTests
 {
     private const string Assignment = "hw1-mlp";
     private const string File = "MultilayerPerceptron.cs";
 
-    [Test]
-    public void ModelSolutionScoresFullMarks()
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        var results = Grading.Run(Assignment, SolutionSources.Read(Assignment));
-        TestContext.Progress.WriteLine($"[bench] {Assignment}: full check on {TorchRuntime.PreferredDevice.type} took {clock.Elapsed.TotalSeconds:0.0} s (compile included)");
-
-        Assert.That(results.Select(result => result.CheckId), Is.EqualTo(CheckCatalog.ForAssignment(Assignment).Checks.Select(check => check.Id)));
-        Assert.That(results, Has.All.Matches<CheckResult>(result => result.Status == CheckStatus.Passed && result.Fraction == 1),
-            string.Join("\n", results.Select(result => $"{result.CheckId}: {result.Reason}")));
-    }
 
     private static readonly object[] SeededBugs =
     [
