@@ -22,23 +22,25 @@ internal static class BenchCommand
         var courseOption = new Option<string?>("--course") { Description = "The course repository; default: found from the current folder." };
         var classOption = new Option<int>("--class") { Description = "Instead: grade a generated class of this many HW1 submissions (solutions, bugs, a few hostile ones) and report throughput." };
         var parallelOption = new Option<int>("--parallel") { Description = "With --class: gradings at once.", DefaultValueFactory = _ => 2 };
+        var regradeOption = new Option<bool>("--regrade") { Description = "Keep compiled submissions between gradings (a re-grade of the same code skips Roslyn); default: compile every time, as for a new submission." };
         var command = new Command("bench", "Measure per-submission grading overhead on the model solutions, or a whole class's throughput.");
         command.Options.Add(runsOption);
         command.Options.Add(courseOption);
         command.Options.Add(classOption);
         command.Options.Add(parallelOption);
+        command.Options.Add(regradeOption);
         command.SetAction(parse =>
         {
             string courseRoot = CourseRoot.Find(parse.GetValue(courseOption));
             int classSize = parse.GetValue(classOption);
             return classSize > 0
                 ? ClassBenchmark.Run(courseRoot, classSize, Math.Max(1, parse.GetValue(parallelOption)))
-                : Run(courseRoot, Math.Max(1, parse.GetValue(runsOption)));
+                : Run(courseRoot, Math.Max(1, parse.GetValue(runsOption)), parse.GetValue(regradeOption));
         });
         return command;
     }
 
-    private static int Run(string courseRoot, int runs)
+    private static int Run(string courseRoot, int runs, bool regrade)
     {
         var course = CourseTreeLoader.LoadAndValidate(courseRoot, CheckCatalog.AllCheckIds);
         if (!course.IsValid)
@@ -49,10 +51,12 @@ internal static class BenchCommand
         string scratch = Directory.CreateTempSubdirectory("grader-bench-").FullName;
         try
         {
-            var grader = new SubmissionGrader(course.Tree!, new SubmissionStore(Path.Combine(scratch, "store")), Path.Combine(scratch, "work"));
+            // One grading at a time, as a submission arrives: its sandbox was started while the previous one was graded.
+            using var grader = new SubmissionGrader(course.Tree!, new SubmissionStore(Path.Combine(scratch, "store")), Path.Combine(scratch, "work"),
+                options: new SubmissionGraderOptions { SandboxesStartedAhead = 1, CompileCacheEntries = regrade ? 256 : 0 });
             // A table of ten figures needs more than the 80 columns assumed when output is redirected to a file.
             AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 160);
-            AnsiConsole.MarkupLineInterpolated($"{runs} gradings per assignment after one warm-up, on {Environment.ProcessorCount} cores; times in ms (median / p95)");
+            AnsiConsole.MarkupLineInterpolated($"{runs} gradings per assignment after one warm-up, on {Environment.ProcessorCount} cores, {(regrade ? "re-grades (compile cache on)" : "compiled every time")}; times in ms (median / p95)");
             var table = new Table().AddColumns("assignment", "intake", "compile", "sandbox start", "student compute", "protocol", "reference + scoring", "teardown + report", "total", "overhead", "total / student");
             foreach (var suite in CheckCatalog.Suites.Where(s => course.Tree!.Assignments.Any(a => a.Id == s.AssignmentId)))
             {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime;
 using Grader.Core.Configuration;
 using Grader.Core.Reports;
 using Grader.Reference.Checks;
@@ -37,6 +38,15 @@ internal static class ClassBenchmark
         new("hostile-flood", (code, _) => code.Replace("int[] sizes = [", "while (true) System.Console.Write(new string('x', 4096)); int[] sizes = [", StringComparison.Ordinal)),
     ];
 
+    private sealed record MemorySample(int Graded, long WorkingSet, long HeapInUse, long Committed)
+    {
+        public static MemorySample Take(int graded)
+        {
+            using var self = Process.GetCurrentProcess();
+            return new MemorySample(graded, self.WorkingSet64, GC.GetTotalMemory(forceFullCollection: false), GC.GetGCMemoryInfo().TotalCommittedBytes);
+        }
+    }
+
     public static int Run(string courseRoot, int classSize, int parallel)
     {
         var course = CourseTreeLoader.LoadAndValidate(courseRoot, CheckCatalog.AllCheckIds);
@@ -61,14 +71,27 @@ internal static class ClassBenchmark
                 submissions.Add((folder, variant.Kind));
             }
 
-            var grader = new SubmissionGrader(course.Tree!, new SubmissionStore(Path.Combine(scratch, "store")), Path.Combine(scratch, "work"));
-            long startRss = Process.GetCurrentProcess().WorkingSet64;
+            using var grader = new SubmissionGrader(course.Tree!, new SubmissionStore(Path.Combine(scratch, "store")), Path.Combine(scratch, "work"),
+                options: new SubmissionGraderOptions { SandboxesStartedAhead = parallel });
+            var memory = new ConcurrentQueue<MemorySample>();
+            memory.Enqueue(MemorySample.Take(0));
+            long startRss = memory.First().WorkingSet;
             var reports = new ConcurrentBag<(string Kind, GradingReport Report)>();
+            int graded = 0;
+            int sampleEvery = Math.Max(1, classSize / 10);
             var clock = Stopwatch.StartNew();
             Parallel.ForEach(submissions, new ParallelOptions { MaxDegreeOfParallelism = parallel }, submission =>
-                reports.Add((submission.Kind, grader.Grade("hw1-mlp", submission.Path))));
+            {
+                reports.Add((submission.Kind, grader.Grade("hw1-mlp", submission.Path)));
+                if (Interlocked.Increment(ref graded) is var done && done % sampleEvery == 0)
+                {
+                    memory.Enqueue(MemorySample.Take(done));
+                }
+            });
             var wall = clock.Elapsed;
-            GC.Collect();
+            // After a full, compacting collection: what the runner still holds (the reports above are kept on purpose).
+            GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+            long liveHeap = GC.GetTotalMemory(forceFullCollection: true);
             long endRss = Process.GetCurrentProcess().WorkingSet64;
 
             var table = new Table().AddColumns("kind", "count", "median total (ms)", "median score", "outcomes");
@@ -85,7 +108,11 @@ internal static class ClassBenchmark
             double sum(Func<ReportTimings, double> phase) => reports.Sum(r => phase(r.Report.Timings)) / 1000;
             AnsiConsole.MarkupLineInterpolated($"{classSize} submissions, --parallel {parallel}, {Environment.ProcessorCount} cores: {wall.TotalSeconds:0.0} s wall, {classSize / wall.TotalSeconds:0.00} submissions/s");
             AnsiConsole.MarkupLineInterpolated($"time summed over submissions (s): intake {sum(t => t.IntakeMs):0.0}, compile {sum(t => t.CompileMs):0.0}, sandbox start {sum(t => t.SandboxStartMs):0.0}, student compute {sum(t => t.StudentComputeMs):0.0}, protocol {sum(t => t.ProtocolMs):0.0}, checks in all {sum(t => t.ChecksMs):0.0}, total {sum(t => t.TotalMs):0.0}");
-            AnsiConsole.MarkupLineInterpolated($"runner working set: {startRss / 1048576} MB at the start, {endRss / 1048576} MB at the end");
+            AnsiConsole.MarkupLineInterpolated($"runner working set: {startRss / 1048576} MB at the start, {endRss / 1048576} MB at the end (after a full GC, which leaves {liveHeap / 1048576} MB of live GC heap, the {classSize} reports included)");
+            // Where memory goes as gradings accumulate: the GC's own heap and commit against the process's working set
+            // (the rest is native: libtorch, Roslyn's native images, glibc's heap).
+            AnsiConsole.MarkupLine("memory after N gradings (MB): working set / GC heap in use / GC committed");
+            AnsiConsole.WriteLine(string.Join("; ", memory.OrderBy(m => m.Graded).Select(m => $"{m.Graded}: {m.WorkingSet / 1048576} / {m.HeapInUse / 1048576} / {m.Committed / 1048576}")));
             return 0;
         }
         finally

@@ -101,7 +101,9 @@ internal static class GradeCommand
         string dataFolder = Path.Combine(courseRoot, "data");
         string reportsFolder = reportFile is not null ? Path.GetDirectoryName(Path.GetFullPath(reportFile))! : outFolder ?? Path.Combine(dataFolder, "reports", assignmentId);
         Directory.CreateDirectory(reportsFolder);
-        var grader = new SubmissionGrader(course.Tree, new SubmissionStore(storeFolder ?? Path.Combine(dataFolder, "store")), Path.Combine(Path.GetTempPath(), $"grader-work-{Environment.ProcessId}"));
+        // With more than one submission, each worker's next sandbox starts while its current submission is graded.
+        using var grader = new SubmissionGrader(course.Tree, new SubmissionStore(storeFolder ?? Path.Combine(dataFolder, "store")), Path.Combine(Path.GetTempPath(), $"grader-work-{Environment.ProcessId}"),
+            options: new SubmissionGraderOptions { SandboxesStartedAhead = submissions.Count > 1 ? Math.Min(parallel, submissions.Count) : 0 });
 
         var reports = new ConcurrentDictionary<string, GradingReport>();
         var failures = new ConcurrentDictionary<string, string>();

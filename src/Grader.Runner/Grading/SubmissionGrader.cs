@@ -15,30 +15,50 @@ using ReferenceCheckStatus = Grader.Reference.Checks.CheckStatus;
 
 namespace Grader.Runner.Grading;
 
+/// <summary>How a <see cref="SubmissionGrader"/> trades memory and idle processes for speed.</summary>
+public sealed record SubmissionGraderOptions
+{
+    /// <summary>
+    /// Sandbox hosts started ahead of need for each set of limits in use: one per submission graded at once (a
+    /// worker slot). 0 starts each sandbox when its submission needs it (one submission, nothing to start ahead for).
+    /// </summary>
+    public int SandboxesStartedAhead { get; init; } = 1;
+
+    /// <summary>Compiled submissions kept in memory for re-grades of the same code; 0 compiles every time.</summary>
+    public int CompileCacheEntries { get; init; } = 256;
+}
+
 /// <summary>
 /// Grades one submission from start to end, in the order of DESIGN.md's flow: store the exact bytes, take them in
 /// safely, compile and apply the static policy, run the checks against the student's code in a sandbox, score the
 /// rubric, write the report. Every failure of the student's making ends in a report that explains it; only the
-/// grader's own failures throw.
+/// grader's own failures throw. Dispose it when done: sandboxes started ahead of need and background teardowns
+/// (sandboxes, scratch folders) are finished then.
 /// </summary>
-public sealed class SubmissionGrader
+public sealed class SubmissionGrader : IDisposable
 {
     private readonly CourseTree _course;
     private readonly SubmissionStore _store;
     private readonly string _workRoot;
-    private readonly SandboxLauncher _launcher;
+    private readonly BackgroundTeardown _teardown = new();
+    private readonly SandboxPool _sandboxes;
+    private readonly CompilationCache _compileCache;
     private readonly SubmissionIntake _intake = new();
     private readonly GpuPool _gpus = new();
 
     /// <param name="course">The validated course (assignments, rubrics, limits).</param>
     /// <param name="store">Where every submission's bytes are kept, by content hash.</param>
     /// <param name="workRoot">Scratch space for extraction and compiled code; each grading cleans up after itself.</param>
-    public SubmissionGrader(CourseTree course, SubmissionStore store, string workRoot, SandboxLauncher? launcher = null)
+    /// <param name="launcher">Starts sandboxes; default: bubblewrap with the sandbox host beside this program.</param>
+    /// <param name="options">Sandboxes started ahead, compile cache size; default: <see cref="SubmissionGraderOptions"/>'s.</param>
+    public SubmissionGrader(CourseTree course, SubmissionStore store, string workRoot, SandboxLauncher? launcher = null, SubmissionGraderOptions? options = null)
     {
+        options ??= new SubmissionGraderOptions();
         _course = course;
         _store = store;
         _workRoot = workRoot;
-        _launcher = launcher ?? new SandboxLauncher();
+        _sandboxes = new SandboxPool(launcher ?? new SandboxLauncher(), options.SandboxesStartedAhead, _teardown);
+        _compileCache = new CompilationCache(options.CompileCacheEntries);
         Directory.CreateDirectory(workRoot);
 
         // The reference computations are small; with several libtorch threads they only contend with the
@@ -52,6 +72,19 @@ public sealed class SubmissionGrader
     /// code that decides a score (runner, reference checks, contracts), so any change to it grades afresh.
     /// </summary>
     public static string GraderVersion { get; } = ComputeGraderVersion();
+
+    /// <summary>The compiled submissions kept for re-grades (hit and miss counts for figures and tests).</summary>
+    public CompilationCache CompileCache => _compileCache;
+
+    /// <summary>The sandboxes started ahead of need and torn down behind (for tests and diagnostics).</summary>
+    public SandboxPool Sandboxes => _sandboxes;
+
+    /// <summary>Shuts down sandboxes started ahead of need; waits for every background teardown.</summary>
+    public void Dispose()
+    {
+        _sandboxes.Dispose();
+        _teardown.WaitForAll();
+    }
 
     private static string ComputeGraderVersion()
     {
@@ -124,8 +157,9 @@ public sealed class SubmissionGrader
 
             // 2. Compile on the trusted side, with the static policy as a guardrail.
             var compileClock = Stopwatch.StartNew();
-            var compiler = new StudentCompiler(new StaticPolicy(PolicyFor(assignment)));
-            var compiled = compiler.Compile([.. UnitsToCompile(sources, out var ignored).Select(ToCodeUnit)]);
+            var policy = PolicyFor(assignment);
+            CodeUnit[] units = [.. UnitsToCompile(sources, out var ignored).Select(ToCodeUnit)];
+            var compiled = _compileCache.GetOrCompile(GraderVersion, policy, units, () => new StudentCompiler(new StaticPolicy(policy)).Compile(units));
             if (ignored.Count > 0)
             {
                 partial = partial with { Notes = [.. partial.Notes, $"the notebook is the submission; these files were not compiled: {string.Join(", ", ignored)}"] };
@@ -156,77 +190,95 @@ public sealed class SubmissionGrader
             // A GPU when the assignment may use one and one is free; the lease ends with this grading.
             using var gpu = assignment.Resources?.GpuAllowed == true ? _gpus.TryAcquire() : null;
             var limits = LimitsFor(assignment) with { GrantedGpu = gpu?.Index };
+            var sandboxClock = Stopwatch.StartNew();
             if (assignment.Resources?.NotebookSeconds is { } notebookSeconds && sources.Units.Any(u => u.Kind == CodeUnitKind.Notebook))
             {
-                partial = partial with { NotebookRun = RunNotebook(assemblyPath, extracted.Folder, limits, notebookSeconds) };
+                partial = partial with { NotebookRun = RunNotebook(assemblyPath, extracted.Folder, limits, notebookSeconds, timings) };
+                sandboxClock.Restart();
             }
 
-            var sandboxClock = Stopwatch.StartNew();
-            using var session = _launcher.Start(assemblyPath, extracted.Folder, limits);
-            IReadOnlyList<CheckResult> results;
-            string? stopped = null;
-            var checksClock = new Stopwatch();
+            var session = _sandboxes.Start(assemblyPath, extracted.Folder, limits);
             try
             {
-                session.WaitUntilReady();
-                timings.SandboxStartMs = sandboxClock.Elapsed.TotalMilliseconds;
-                checksClock.Start();
-                results = suite.Run(new SandboxStudentCode(session), rubric.Items.Where(i => i.CheckId is not null).Select(i => i.CheckId!).Distinct().ToList());
-                timings.ChecksMs = checksClock.Elapsed.TotalMilliseconds;
+                IReadOnlyList<CheckResult> results;
+                string? stopped = null;
+                var checksClock = new Stopwatch();
+                try
+                {
+                    session.WaitUntilReady();
+                    timings.SandboxStartMs += sandboxClock.Elapsed.TotalMilliseconds;
+                    checksClock.Start();
+                    results = suite.Run(new SandboxStudentCode(session), rubric.Items.Where(i => i.CheckId is not null).Select(i => i.CheckId!).Distinct().ToList());
+                    timings.ChecksMs += checksClock.Elapsed.TotalMilliseconds;
+                }
+                catch (SandboxStoppedException start)
+                {
+                    timings.SandboxStartMs += sandboxClock.Elapsed.TotalMilliseconds;
+                    results = [];
+                    stopped = start.Message;
+                }
+
+                // The log must be complete before the report; the rest of the teardown happens after it.
+                session.EndRun();
+                stopped ??= session.StoppedBecause?.Message;
+                timings.StudentComputeMs += session.StudentComputeTime.TotalMilliseconds;
+                timings.ProtocolMs += session.ProtocolTime.TotalMilliseconds;
+
+                // 4. Score the rubric from the check results.
+                return partial.Graded(results, stopped, session.Log, session.LogTruncated,
+                    new ReportResources(session.PeakMemoryBytes, session.CpuTime?.TotalMilliseconds, session.WallTime.TotalMilliseconds, session.ResourceControlDescription), timings, total);
             }
-            catch (SandboxStoppedException start)
+            finally
             {
-                timings.SandboxStartMs = sandboxClock.Elapsed.TotalMilliseconds;
-                results = [];
-                stopped = start.Message;
+                _sandboxes.Retire(session);
             }
-
-            stopped ??= session.StoppedBecause?.Message;
-            timings.StudentComputeMs = session.StudentComputeTime.TotalMilliseconds;
-            timings.ProtocolMs = session.ProtocolTime.TotalMilliseconds;
-            var wall = session.WallTime;
-            var peak = session.PeakMemoryBytes;
-            var cpu = session.CpuTime;
-            string enforcedBy = session.ResourceControlDescription;
-            session.Dispose();
-
-            // 4. Score the rubric from the check results.
-            return partial.Graded(results, stopped, session.Log, session.LogTruncated,
-                new ReportResources(peak, cpu?.TotalMilliseconds, wall.TotalMilliseconds, enforcedBy), timings, total);
         }
         finally
         {
-            DeleteWorkFolder(workFolder);
+            _teardown.Run(() => DeleteWorkFolder(workFolder));
         }
     }
 
     /// <summary>
     /// Runs the notebook's own top-level code (training runs, plots) in a sandbox of its own, so that a notebook that
-    /// hangs or crashes costs the report a finding, not the checks their answers.
+    /// hangs or crashes costs the report a finding, not the checks their answers. Its sandbox start, its run (in
+    /// ChecksMs: a call into the sandbox), the student's compute and the protocol count in the grading's timings.
     /// </summary>
-    private NotebookRunInfo RunNotebook(string assemblyPath, string files, SandboxLimits limits, int notebookSeconds)
+    private NotebookRunInfo RunNotebook(string assemblyPath, string files, SandboxLimits limits, int notebookSeconds, PhaseTimings timings)
     {
         var notebookLimits = limits with { CallSeconds = notebookSeconds, WallSeconds = notebookSeconds + 60 };
         var clock = Stopwatch.StartNew();
         string message;
         bool succeeded = false;
-        using var session = _launcher.Start(assemblyPath, files, notebookLimits);
+        var session = _sandboxes.Start(assemblyPath, files, notebookLimits);
         try
         {
-            session.WaitUntilReady();
-            clock.Restart();
-            session.RunTopLevelCode();
-            succeeded = true;
-            message = "the notebook's code ran from top to bottom without errors";
-        }
-        catch (RemoteStudentCodeException failure)
-        {
-            message = $"the notebook's code {failure.Outcome}";
-        }
+            try
+            {
+                session.WaitUntilReady();
+                timings.SandboxStartMs += clock.Elapsed.TotalMilliseconds;
+                clock.Restart();
+                session.RunTopLevelCode();
+                succeeded = true;
+                message = "the notebook's code ran from top to bottom without errors";
+            }
+            catch (RemoteStudentCodeException failure)
+            {
+                message = $"the notebook's code {failure.Outcome}";
+            }
 
-        double elapsed = clock.Elapsed.TotalMilliseconds;
-        session.Dispose();
-        return new NotebookRunInfo(succeeded, message, elapsed, session.Log);
+            double elapsed = clock.Elapsed.TotalMilliseconds;
+            // A call into the sandbox like the checks' calls: its student compute and protocol are counted with theirs.
+            timings.ChecksMs += elapsed;
+            session.EndRun();
+            timings.StudentComputeMs += session.StudentComputeTime.TotalMilliseconds;
+            timings.ProtocolMs += session.ProtocolTime.TotalMilliseconds;
+            return new NotebookRunInfo(succeeded, message, elapsed, session.Log);
+        }
+        finally
+        {
+            _sandboxes.Retire(session);
+        }
     }
 
     /// <summary>

@@ -13,16 +13,35 @@ public sealed partial class GpuPool
     private readonly SemaphoreSlim[] _gpus;
     private readonly int[] _indices;
 
+    /// <summary>The GPUs of this host that this process may use: all of them, or those <c>CUDA_VISIBLE_DEVICES</c> names.</summary>
     public GpuPool(string deviceFolder = "/dev")
+        : this(deviceFolder, Environment.GetEnvironmentVariable("CUDA_VISIBLE_DEVICES"))
     {
-        _indices = Directory.Exists(deviceFolder)
+    }
+
+    /// <param name="deviceFolder">Where the <c>nvidiaN</c> device nodes are.</param>
+    /// <param name="visibleDevices">
+    /// <c>CUDA_VISIBLE_DEVICES</c> as this process received it: a grading worker sets it for each run to the one GPU it
+    /// granted (<c>grader worker --gpus</c>), and the run must keep to it; empty (or <c>-1</c>) grants none; null
+    /// (unset) grants every GPU of the host. Indices only: a GPU UUID matches no device node and is not granted.
+    /// </param>
+    public GpuPool(string deviceFolder, string? visibleDevices)
+    {
+        var present = Directory.Exists(deviceFolder)
             ? Directory.EnumerateFiles(deviceFolder, "nvidia*")
                 .Select(path => GpuDevice().Match(Path.GetFileName(path)))
                 .Where(match => match.Success)
                 .Select(match => int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture))
-                .Order()
-                .ToArray()
             : [];
+        if (visibleDevices is not null)
+        {
+            var granted = visibleDevices.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Select(entry => int.TryParse(entry, NumberStyles.None, CultureInfo.InvariantCulture, out int index) ? index : -1)
+                .ToHashSet();
+            present = present.Where(granted.Contains);
+        }
+
+        _indices = [.. present.Order()];
         _gpus = [.. _indices.Select(_ => new SemaphoreSlim(1, 1))];
     }
 

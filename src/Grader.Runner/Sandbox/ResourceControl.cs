@@ -27,6 +27,9 @@ internal sealed class ResourceControl : IDisposable
 
     public bool LimitsMemory => _memoryGroup is not null;
 
+    /// <summary>The run's control group folders (one per hierarchy on cgroup v1); empty with rlimits only.</summary>
+    public IReadOnlyList<string> Groups => _groups;
+
     public string Description => _groups.Count == 0 ? "rlimits only" : (_isV2 ? "cgroup v2" : "cgroup v1");
 
     /// <summary>Creates the groups for one run, or an empty control when the host offers none we may write.</summary>

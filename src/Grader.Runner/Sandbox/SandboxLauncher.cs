@@ -33,18 +33,47 @@ public sealed class SandboxLauncher
         }
     }
 
-    /// <summary>Starts a sandbox that loads <paramref name="studentAssembly"/>; waits until the host says it is ready.</summary>
+    /// <summary>Inside the sandbox, the run folder's layout: the student's assembly, their files, the socket.</summary>
+    internal const string AssemblyFolderName = "bin";
+    internal const string AssemblyFileName = "student.dll";
+    internal const string FilesFolderName = "files";
+    internal const string AssemblyPathInside = "/submission/bin/student.dll";
+
+    /// <summary>Starts a sandbox that loads <paramref name="studentAssembly"/>; call <see cref="SandboxSession.WaitUntilReady"/> next.</summary>
     /// <param name="studentAssembly">The compiled submission (the only code of the student the sandbox gets).</param>
     /// <param name="submissionFiles">The submission's own files (data the notebook reads), visible read-only as the working directory; null for none.</param>
     public SandboxSession Start(string studentAssembly, string? submissionFiles, SandboxLimits limits)
     {
+        var session = StartUnassigned(limits);
+        try
+        {
+            session.Assign(studentAssembly, submissionFiles);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+
+        return session;
+    }
+
+    /// <summary>
+    /// Starts a sandbox host with no submission yet, under its own control groups and limits: it loads the runtime
+    /// and libtorch and waits on standby. Its run folder is empty until <see cref="SandboxSession.Assign"/> fills it,
+    /// so a host started ahead of need has seen nothing of any student.
+    /// </summary>
+    public SandboxSession StartUnassigned(SandboxLimits limits)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
         string runName = $"grader-{Environment.ProcessId}-{Guid.NewGuid():N}";
         string runDirectory = Directory.CreateTempSubdirectory("grader-run-").FullName;
         string ipcDirectory = Path.Combine(runDirectory, "ipc");
-        string binDirectory = Path.Combine(runDirectory, "bin");
+        string binDirectory = Path.Combine(runDirectory, AssemblyFolderName);
+        string filesDirectory = Path.Combine(runDirectory, FilesFolderName);
         Directory.CreateDirectory(ipcDirectory);
         Directory.CreateDirectory(binDirectory);
-        File.Copy(studentAssembly, Path.Combine(binDirectory, "student.dll"));
+        Directory.CreateDirectory(filesDirectory);
 
         var control = ResourceControl.Create(runName, limits);
         var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -77,7 +106,7 @@ public sealed class SandboxLauncher
             startInfo.ArgumentList.Add(argument);
         }
 
-        foreach (var argument in BubblewrapArguments(binDirectory, submissionFiles, ipcDirectory, limits))
+        foreach (var argument in BubblewrapArguments(binDirectory, filesDirectory, ipcDirectory, limits))
         {
             startInfo.ArgumentList.Add(argument);
         }
@@ -86,10 +115,20 @@ public sealed class SandboxLauncher
         startInfo.ArgumentList.Add("/grader/grader-sandbox.dll");
         startInfo.ArgumentList.Add("--socket");
         startInfo.ArgumentList.Add("/ipc/runner.sock");
-        startInfo.ArgumentList.Add("--assembly");
-        startInfo.ArgumentList.Add("/submission/bin/student.dll");
 
-        var process = Process.Start(startInfo) ?? throw new SandboxUnavailableException("could not start /bin/sh");
+        Process process;
+        try
+        {
+            process = Process.Start(startInfo) ?? throw new SandboxUnavailableException("could not start /bin/sh");
+        }
+        catch
+        {
+            listener.Dispose();
+            control.Dispose();
+            Directory.Delete(runDirectory, recursive: true);
+            throw;
+        }
+
         process.StandardInput.Close();
         return new SandboxSession(process, listener, control, runDirectory, limits);
     }
@@ -113,7 +152,7 @@ public sealed class SandboxLauncher
         yield return "--";
     }
 
-    private IEnumerable<string> BubblewrapArguments(string binDirectory, string? submissionFiles, string ipcDirectory, SandboxLimits limits)
+    private IEnumerable<string> BubblewrapArguments(string binDirectory, string filesDirectory, string ipcDirectory, SandboxLimits limits)
     {
         string[] arguments =
         [
@@ -173,19 +212,12 @@ public sealed class SandboxLauncher
             yield return dotnetRoot;
         }
 
-        if (submissionFiles is not null)
-        {
-            yield return "--ro-bind";
-            yield return submissionFiles;
-            yield return "/submission/files";
-            yield return "--chdir";
-            yield return "/submission/files";
-        }
-        else
-        {
-            yield return "--chdir";
-            yield return "/tmp";
-        }
+        // Empty until the sandbox is assigned a submission; the bind shows what is copied in later.
+        yield return "--ro-bind";
+        yield return filesDirectory;
+        yield return "/submission/files";
+        yield return "--chdir";
+        yield return "/submission/files";
 
         if (limits.GrantedGpu is { } gpu)
         {

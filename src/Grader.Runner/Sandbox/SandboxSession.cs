@@ -12,6 +12,12 @@ namespace Grader.Runner.Sandbox;
 /// the first failure that ends the run (timeout, crash, early exit, output flood, forged message) stops the sandbox,
 /// and later calls fail at once with the same explanation, so the checks score what was answered and move on.
 /// </summary>
+/// <remarks>
+/// A session starts before it has a submission: the host comes up (runtime, libtorch) and says it is on standby while
+/// the runner still compiles. <see cref="Assign"/> then puts one submission's assembly and files into the run folder
+/// (bind-mounted read-only into the sandbox, and empty until then) and <see cref="WaitUntilReady"/> tells the host to
+/// load it. A session serves exactly one submission; it is never reused.
+/// </remarks>
 public sealed class SandboxSession : IDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
@@ -22,12 +28,16 @@ public sealed class SandboxSession : IDisposable
     private readonly string _runDirectory;
     private readonly SandboxLimits _limits;
     private readonly Stopwatch _wallClock = Stopwatch.StartNew();
+    private readonly Lock _stopGate = new();
+    private readonly Task _standby;
     private readonly CappedOutput _output;
     private readonly Task _stdoutPump;
     private readonly Task _stderrPump;
     private readonly CancellationTokenSource _stopped = new();
     private NetworkStream? _connection;
     private bool _disposed;
+    private bool _ended;
+    private bool _assigned;
     private TimeSpan _roundTrips;
     private TimeSpan _studentTime;
 
@@ -42,7 +52,20 @@ public sealed class SandboxSession : IDisposable
             $"your code wrote more than {limits.OutputBytesStop / (1024 * 1024)} MB of output; the run was stopped"));
         _stdoutPump = _output.PumpAsync(process.StandardOutput.BaseStream);
         _stderrPump = _output.PumpAsync(process.StandardError.BaseStream);
+        _standby = Task.Run(AwaitStandbyAsync);
     }
+
+    /// <summary>The run folder on the runner's side (the sandbox sees it as /submission); for tests and diagnostics.</summary>
+    public string RunDirectory => _runDirectory;
+
+    /// <summary>This run's own control group folders (removed at <see cref="Dispose"/>); for tests.</summary>
+    internal IReadOnlyList<string> ControlGroups => _control.Groups;
+
+    /// <summary>The limits this sandbox was started with; a pool hands a started sandbox only to a run with the same.</summary>
+    public SandboxLimits Limits => _limits;
+
+    /// <summary>Whether a submission was given to this sandbox (it then serves that one only).</summary>
+    public bool IsAssigned => _assigned;
 
     /// <summary>Why the run ended early, or null while it is healthy or after a clean shutdown.</summary>
     public SandboxStop? StoppedBecause { get; private set; }
@@ -53,51 +76,98 @@ public sealed class SandboxSession : IDisposable
     /// <summary>Where the limits were enforced ("cgroup v1", "cgroup v2", "rlimits only").</summary>
     public string ResourceControlDescription => _control.Description;
 
-    /// <summary>Waits for the sandbox host to connect and load the student's assembly.</summary>
+    /// <summary>
+    /// Gives this sandbox its one submission: copies the compiled assembly and the submission's files into the run
+    /// folder, which the host has had mounted (empty) since it started. The run's wall clock starts here.
+    /// </summary>
+    /// <param name="studentAssembly">The compiled submission (the only code of the student the sandbox gets).</param>
+    /// <param name="submissionFiles">The submission's own files (data the notebook reads), visible read-only as the working directory; null for none.</param>
+    /// <exception cref="InvalidOperationException">the sandbox already has a submission: sandboxes are never reused.</exception>
+    public void Assign(string studentAssembly, string? submissionFiles)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_assigned)
+        {
+            throw new InvalidOperationException("this sandbox already serves a submission; every submission gets a fresh sandbox");
+        }
+
+        _assigned = true;
+        File.Copy(studentAssembly, Path.Combine(_runDirectory, SandboxLauncher.AssemblyFolderName, SandboxLauncher.AssemblyFileName));
+        if (submissionFiles is not null)
+        {
+            CopyFiles(submissionFiles, Path.Combine(_runDirectory, SandboxLauncher.FilesFolderName));
+        }
+
+        _wallClock.Restart();
+    }
+
+    /// <summary>Waits for the sandbox host to be on standby, tells it to load the assigned assembly, and waits for that.</summary>
     public void WaitUntilReady()
     {
+        if (!_assigned)
+        {
+            throw new InvalidOperationException("assign a submission to the sandbox before waiting for it");
+        }
+
         Run(async token =>
         {
-            using var accept = CancellationTokenSource.CreateLinkedTokenSource(token);
-            accept.CancelAfter(StartTimeout);
-            Socket client;
-            try
-            {
-                client = await _listener.AcceptAsync(accept.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!token.IsCancellationRequested)
-            {
-                throw Stop(SandboxStopReason.StartFailed, $"the sandbox did not start within {StartTimeout.TotalSeconds:0} s");
-            }
+            await _standby.WaitAsync(token).ConfigureAwait(false);
+            await SendAsync(MessageKind.Load, new LoadRequest(SandboxLauncher.AssemblyPathInside), token).ConfigureAwait(false);
+            return await ReceiveFrameAsync(token).ConfigureAwait(false);
+        }, "starting the sandbox", (kind, message) => message switch
+        {
+            ReadyMessage ready => HostDescription = ready.Description,
+            FailedMessage failed => throw Stop(SandboxStopReason.StartFailed, $"your compiled code could not be loaded: {failed.Message}"),
+            _ => throw Stop(SandboxStopReason.ProtocolViolation, $"the sandbox sent {kind} before it was ready"),
+        });
+    }
 
+    /// <summary>Runs in the background from the start: accepts the host's connection and reads its standby message.</summary>
+    private async Task AwaitStandbyAsync()
+    {
+        using var accept = CancellationTokenSource.CreateLinkedTokenSource(_stopped.Token);
+        accept.CancelAfter(StartTimeout);
+        try
+        {
+            var client = await _listener.AcceptAsync(accept.Token).ConfigureAwait(false);
             _connection = new NetworkStream(client, ownsSocket: true);
-            var (kind, message) = await ReceiveAsync(token).ConfigureAwait(false);
-            switch (message)
+            var (kind, message) = MessageCodec.Decode(await ReceiveFrameAsync(accept.Token).ConfigureAwait(false));
+            if (message is not StandbyMessage)
             {
-                case ReadyMessage ready:
-                    HostDescription = ready.Description;
-                    return 0;
-                case FailedMessage failed:
-                    throw Stop(SandboxStopReason.StartFailed, $"your compiled code could not be loaded: {failed.Message}");
-                default:
-                    throw Stop(SandboxStopReason.ProtocolViolation, $"the sandbox sent {kind} before it was ready");
+                throw Stop(SandboxStopReason.ProtocolViolation, $"the sandbox sent {kind} before it was on standby");
             }
-        }, "starting the sandbox");
+        }
+        catch (Exception) when (_disposed)
+        {
+            // A pre-started sandbox that was never used, torn down while it was starting.
+        }
+        catch (OperationCanceledException) when (StoppedBecause is null)
+        {
+            throw Stop(SandboxStopReason.StartFailed, $"the sandbox did not start within {StartTimeout.TotalSeconds:0} s");
+        }
+        catch (OperationCanceledException) when (StoppedBecause is { } earlierStop)
+        {
+            throw new SandboxStoppedException(earlierStop);
+        }
+        catch (ProtocolViolationException violation)
+        {
+            throw Stop(SandboxStopReason.ProtocolViolation, $"the sandbox sent an invalid message while starting: {violation.Message}");
+        }
+        catch (Exception exception) when (exception is IOException or SocketException or EndOfStreamException or ObjectDisposedException)
+        {
+            throw StopAfterExit("starting the sandbox");
+        }
     }
 
     /// <summary>Makes an instance of the student's class implementing <paramref name="contract"/>; returns its handle.</summary>
     public int Create(Type contract)
     {
-        return Run(async token =>
+        return Run(token => ExchangeAsync(MessageKind.Create, new CreateRequest(contract.FullName!), token), $"creating your {contract.Name}", (kind, message) => message switch
         {
-            var (kind, message) = await ExchangeAsync(MessageKind.Create, new CreateRequest(contract.FullName!), token).ConfigureAwait(false);
-            return message switch
-            {
-                CreatedMessage created => created.ObjectId,
-                FailedMessage failed => throw new StudentCodeException(failed),
-                _ => throw Stop(SandboxStopReason.ProtocolViolation, $"the sandbox answered a Create with {kind}"),
-            };
-        }, $"creating your {contract.Name}");
+            CreatedMessage created => created.ObjectId,
+            FailedMessage failed => throw new StudentCodeException(failed),
+            _ => throw Stop(SandboxStopReason.ProtocolViolation, $"the sandbox answered a Create with {kind}"),
+        });
     }
 
     /// <summary>Calls a contract method on a student object and returns the (type-checked) answer.</summary>
@@ -106,12 +176,11 @@ public sealed class SandboxSession : IDisposable
         var contract = method.DeclaringType!;
         string what = $"{contract.Name}.{method.Name}";
         var parameterTypes = method.GetParameters().Select(p => p.ParameterType.FullName!).ToArray();
-        return Run(async token =>
+        return Run(token => ExchangeAsync(MessageKind.Call, new CallRequest(objectId, contract.FullName!, method.Name, parameterTypes, arguments), token), what, (kind, message) =>
         {
-            var (kind, message) = await ExchangeAsync(MessageKind.Call, new CallRequest(objectId, contract.FullName!, method.Name, parameterTypes, arguments), token).ConfigureAwait(false);
             switch (message)
             {
-                case ReturnedMessage returned when method.ReturnType == typeof(void):
+                case ReturnedMessage when method.ReturnType == typeof(void):
                     return null;
                 case ReturnedMessage { Value: null } when !method.ReturnType.IsValueType:
                     return null;
@@ -124,22 +193,18 @@ public sealed class SandboxSession : IDisposable
                 default:
                     throw Stop(SandboxStopReason.ProtocolViolation, $"the sandbox answered a call with {kind}");
             }
-        }, what);
+        });
     }
 
     /// <summary>Runs the notebook's own top-level code once; throws what a call would (the student's exception, a stop).</summary>
     public void RunTopLevelCode()
     {
-        Run(async token =>
+        Run(token => ExchangeAsync(MessageKind.RunTopLevel, new RunTopLevelRequest(), token), "running the notebook's top-level code", (kind, message) => message switch
         {
-            var (kind, message) = await ExchangeAsync(MessageKind.RunTopLevel, new RunTopLevelRequest(), token).ConfigureAwait(false);
-            return message switch
-            {
-                ReturnedMessage => 0,
-                FailedMessage failed => throw new StudentCodeException(failed),
-                _ => throw Stop(SandboxStopReason.ProtocolViolation, $"the sandbox answered a notebook run with {kind}"),
-            };
-        }, "running the notebook's top-level code");
+            ReturnedMessage => 0,
+            FailedMessage failed => throw new StudentCodeException(failed),
+            _ => throw Stop(SandboxStopReason.ProtocolViolation, $"the sandbox answered a notebook run with {kind}"),
+        });
     }
 
     /// <summary>Everything the student's code printed (capped), for the log shown to the student.</summary>
@@ -159,7 +224,46 @@ public sealed class SandboxSession : IDisposable
 
     public TimeSpan? CpuTime => _control.CpuTime;
 
-    /// <summary>Asks the host to exit, then makes sure nothing of the run is left.</summary>
+    /// <summary>
+    /// Ends the run: asks the host to exit and waits (bounded) until its output is read to the end, so that the log is
+    /// complete. What is left (killing stragglers, removing the control groups and the run folder) is
+    /// <see cref="Dispose"/>'s work, which may run after the report is written.
+    /// </summary>
+    public void EndRun()
+    {
+        if (_ended)
+        {
+            return;
+        }
+
+        _ended = true;
+        if (StoppedBecause is null && _connection is not null)
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                Frames.WriteAsync(_connection, MessageCodec.Encode(MessageKind.Shutdown, new ShutdownRequest()), timeout.Token).GetAwaiter().GetResult();
+            }
+            catch (Exception exception) when (exception is IOException or OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                // It is going away anyway.
+            }
+        }
+        else
+        {
+            KillEverything();
+        }
+
+        // The pumps end when every process holding the output pipes is gone; a child left running by the student
+        // keeps them open, and is killed below after the bound.
+        if (!Task.WaitAll([_stdoutPump, _stderrPump], TimeSpan.FromSeconds(2)))
+        {
+            KillEverything();
+            Task.WaitAll([_stdoutPump, _stderrPump], TimeSpan.FromSeconds(2));
+        }
+    }
+
+    /// <summary>Ends the run if that was not done, then makes sure nothing of the run is left.</summary>
     public void Dispose()
     {
         if (_disposed)
@@ -167,40 +271,74 @@ public sealed class SandboxSession : IDisposable
             return;
         }
 
+        EndRun();
         _disposed = true;
-        if (StoppedBecause is null && _connection is not null)
+        _process.WaitForExit(TimeSpan.FromSeconds(2));
+        KillEverything();
+        _stopped.Cancel();
+        try
         {
-            try
-            {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                Frames.WriteAsync(_connection, MessageCodec.Encode(MessageKind.Shutdown, new ShutdownRequest()), timeout.Token).GetAwaiter().GetResult();
-                _process.WaitForExit(TimeSpan.FromSeconds(2));
-            }
-            catch (Exception exception) when (exception is IOException or OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                // It is going away anyway.
-            }
+            _standby.Wait(TimeSpan.FromSeconds(2));
+        }
+        catch (AggregateException)
+        {
+            // A start that failed or was cancelled; its reason is in StoppedBecause when it matters.
         }
 
-        KillEverything();
-        Task.WaitAll([_stdoutPump, _stderrPump], TimeSpan.FromSeconds(2));
         _connection?.Dispose();
         _listener.Dispose();
         _control.Dispose();
         _process.Dispose();
         _stopped.Dispose();
+        DeleteRunDirectory();
+    }
+
+    private void DeleteRunDirectory()
+    {
         try
         {
             Directory.Delete(_runDirectory, recursive: true);
         }
-        catch (IOException)
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             // Temp folder; the OS cleans it eventually.
         }
     }
 
-    private T Run<T>(Func<CancellationToken, Task<T>> action, string what)
+    /// <summary>
+    /// Copies a submission's files: regular files and real folders only. A link is neither copied nor followed, since
+    /// it could point anywhere on the runner's machine.
+    /// </summary>
+    private static void CopyFiles(string from, string to)
     {
+        Directory.CreateDirectory(to);
+        foreach (var entry in new DirectoryInfo(from).EnumerateFileSystemInfos("*", new EnumerationOptions { AttributesToSkip = 0 }))
+        {
+            if (entry.LinkTarget is not null)
+            {
+                continue;
+            }
+
+            string target = Path.Combine(to, entry.Name);
+            if (entry is DirectoryInfo folder)
+            {
+                CopyFiles(folder.FullName, target);
+            }
+            else if (entry is FileInfo file)
+            {
+                file.CopyTo(target);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs one exchange with the host under the call and wall limits, then decodes the answer and lets
+    /// <paramref name="interpret"/> read it, both on the calling thread: tensors in an answer then belong to the
+    /// caller's TorchSharp dispose scope (a check's), so they are freed when the check ends, not by a finalizer.
+    /// </summary>
+    private T Run<T>(Func<CancellationToken, Task<byte[]>> exchange, string what, Func<MessageKind, object, T> interpret)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (StoppedBecause is { } stop)
         {
             throw new SandboxStoppedException(stop);
@@ -213,7 +351,8 @@ public sealed class SandboxSession : IDisposable
         timeout.CancelAfter(wallIsTighter ? (remainingWall > TimeSpan.Zero ? remainingWall : TimeSpan.Zero) : callLimit);
         try
         {
-            return action(timeout.Token).GetAwaiter().GetResult();
+            var (kind, message) = MessageCodec.Decode(exchange(timeout.Token).GetAwaiter().GetResult());
+            return interpret(kind, message);
         }
         catch (OperationCanceledException) when (StoppedBecause is null)
         {
@@ -247,26 +386,18 @@ public sealed class SandboxSession : IDisposable
         }
     }
 
-    private async Task<(MessageKind Kind, object Message)> ReceiveAsync(CancellationToken token)
-    {
-        var frame = await Frames.ReadAsync(_connection!, _limits.MaxAnswerBytes, token).ConfigureAwait(false)
+    private async Task<byte[]> ReceiveFrameAsync(CancellationToken token)
+        => await Frames.ReadAsync(_connection!, _limits.MaxAnswerBytes, token).ConfigureAwait(false)
             ?? throw StopAfterExit("waiting for an answer");
-        return MessageCodec.Decode(frame);
-    }
 
     /// <summary>Sends a request and reads its answer, accounting the round trip and the student's reported share.</summary>
-    private async Task<(MessageKind Kind, object Message)> ExchangeAsync(MessageKind kind, object request, CancellationToken token)
+    private async Task<byte[]> ExchangeAsync(MessageKind kind, object request, CancellationToken token)
     {
         var clock = Stopwatch.StartNew();
         await SendAsync(kind, request, token).ConfigureAwait(false);
-        var answer = await ReceiveAsync(token).ConfigureAwait(false);
+        var answer = await ReceiveFrameAsync(token).ConfigureAwait(false);
         var roundTrip = clock.Elapsed;
-        double reported = answer.Message switch
-        {
-            ReturnedMessage returned => returned.StudentMilliseconds,
-            FailedMessage failed => failed.StudentMilliseconds,
-            _ => 0,
-        };
+        double reported = MessageCodec.ReportedStudentMilliseconds(answer);
         _roundTrips += roundTrip;
         _studentTime += TimeSpan.FromMilliseconds(double.IsFinite(reported) ? Math.Clamp(reported, 0, roundTrip.TotalMilliseconds) : 0);
         return answer;
@@ -308,14 +439,31 @@ public sealed class SandboxSession : IDisposable
 
     private SandboxStoppedException Stop(SandboxStopReason reason, string message)
     {
-        if (StoppedBecause is null)
+        bool first;
+        lock (_stopGate)
         {
-            StoppedBecause = new SandboxStop(reason, message);
-            KillEverything();
-            _stopped.Cancel();
+            // The output pumps and the standby wait run on other threads; the first reason wins.
+            first = StoppedBecause is null;
+            if (first)
+            {
+                StoppedBecause = new SandboxStop(reason, message);
+            }
         }
 
-        return new SandboxStoppedException(StoppedBecause);
+        if (first)
+        {
+            KillEverything();
+            try
+            {
+                _stopped.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Stopped by a pump while the session was being disposed: nothing is waiting any more.
+            }
+        }
+
+        return new SandboxStoppedException(StoppedBecause!);
     }
 
     private void KillEverything()

@@ -65,6 +65,12 @@ public static class MessageCodec
                 case ReadyMessage ready:
                     writer.Write(ready.Description);
                     break;
+                case LoadRequest load:
+                    writer.Write(load.AssemblyPath);
+                    break;
+                case StandbyMessage standby:
+                    writer.Write(standby.Description);
+                    break;
                 case CreatedMessage created:
                     writer.Write(created.ObjectId);
                     writer.Write(created.ImplementingType);
@@ -89,6 +95,15 @@ public static class MessageCodec
         return buffer.ToArray();
     }
 
+    /// <summary>
+    /// The student time a Returned or Failed answer reports (its last field), read without decoding the answer, so
+    /// that tensors are made only where the caller decodes them; 0 for other messages or a frame too short to hold it.
+    /// </summary>
+    public static double ReportedStudentMilliseconds(byte[] frame)
+        => frame.Length >= 1 + sizeof(double) && (MessageKind)frame[0] is MessageKind.Returned or MessageKind.Failed
+            ? System.Buffers.Binary.BinaryPrimitives.ReadDoubleLittleEndian(frame.AsSpan(frame.Length - sizeof(double)))
+            : 0;
+
     public static (MessageKind Kind, object Message) Decode(byte[] frame)
     {
         if (frame.Length == 0)
@@ -107,6 +122,8 @@ public static class MessageCodec
                 MessageKind.Shutdown => new ShutdownRequest(),
                 MessageKind.RunTopLevel => new RunTopLevelRequest(),
                 MessageKind.Ready => new ReadyMessage(ReadString(reader)),
+                MessageKind.Load => new LoadRequest(ReadString(reader)),
+                MessageKind.Standby => new StandbyMessage(ReadString(reader)),
                 MessageKind.Created => new CreatedMessage(reader.ReadInt32(), ReadString(reader)),
                 MessageKind.Returned => new ReturnedMessage(ReadValue(reader), reader.ReadDouble()),
                 MessageKind.Failed => new FailedMessage(ReadString(reader), ReadString(reader), ReadString(reader), reader.ReadDouble()),

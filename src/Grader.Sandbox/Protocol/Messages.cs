@@ -8,12 +8,14 @@ public enum MessageKind : byte
     Call = 2,
     Shutdown = 3,
     RunTopLevel = 4,
+    Load = 5,
 
     // sandbox -> runner
     Ready = 16,
     Created = 17,
     Returned = 18,
     Failed = 19,
+    Standby = 20,
 }
 
 /// <summary>"Make an instance of the student's class that implements this contract interface."</summary>
@@ -25,10 +27,19 @@ public sealed record CallRequest(int ObjectId, string ContractInterface, string 
 /// <summary>"Run the notebook's own top-level statements (training runs, plots) once."</summary>
 public sealed record RunTopLevelRequest;
 
+/// <summary>
+/// "Load the student's assembly from this path and get ready." A host is started before it has a submission (so the
+/// start-up cost leaves the critical path); the runner sends this once the submission's files are in place.
+/// </summary>
+public sealed record LoadRequest(string AssemblyPath);
+
 /// <summary>"Finish: exit now."</summary>
 public sealed record ShutdownRequest;
 
-/// <summary>The sandbox host is up and has loaded the student's assembly.</summary>
+/// <summary>The sandbox host is up (runtime, TorchSharp and libtorch loaded) and waits for a <see cref="LoadRequest"/>.</summary>
+public sealed record StandbyMessage(string Description);
+
+/// <summary>The sandbox host has loaded the student's assembly.</summary>
 public sealed record ReadyMessage(string Description);
 
 public sealed record CreatedMessage(int ObjectId, string ImplementingType);

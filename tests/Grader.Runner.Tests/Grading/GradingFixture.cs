@@ -58,7 +58,11 @@ internal sealed class GradingFixture : IDisposable
         return folder;
     }
 
-    public void Dispose() => Directory.Delete(Root, recursive: true);
+    public void Dispose()
+    {
+        Grader.Dispose();
+        Directory.Delete(Root, recursive: true);
+    }
 
     private static string FindRepositoryRoot()
     {
