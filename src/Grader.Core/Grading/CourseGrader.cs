@@ -62,19 +62,15 @@ public sealed class CourseGrader
     /// <summary>Final grades for every student on the roster, in roster order.</summary>
     public IReadOnlyList<FinalGrade> GradeAll(GradingFacts facts)
     {
-        CheckFacts(facts);
-        return tree.Roster.Select(student => GradeChecked(student.Identifier, facts)).ToList();
+        var index = CheckFacts(facts);
+        return tree.Roster.Select(student => GradeChecked(student.Identifier, index)).ToList();
     }
 
-    public FinalGrade Grade(string studentId, GradingFacts facts)
-    {
-        CheckFacts(facts);
-        return GradeChecked(studentId, facts);
-    }
+    public FinalGrade Grade(string studentId, GradingFacts facts) => GradeChecked(studentId, CheckFacts(facts));
 
-    private FinalGrade GradeChecked(string studentId, GradingFacts facts)
+    private FinalGrade GradeChecked(string studentId, FactIndex facts)
     {
-        if (tree.Roster.All(s => s.Identifier != studentId))
+        if (!facts.Students.Contains(studentId))
         {
             throw new GradingInputException($"'{studentId}' is not on the roster.");
         }
@@ -178,9 +174,9 @@ public sealed class CourseGrader
             : (ordered.FirstOrDefault(l => finalPercent >= l.MinimumPercent) ?? ordered[^1]).Letter;
     }
 
-    private AssignmentGrade GradeAssignment(string studentId, Assignment assignment, GradingFacts facts, IReadOnlyList<Offence> offences)
+    private AssignmentGrade GradeAssignment(string studentId, Assignment assignment, FactIndex facts, IReadOnlyList<Offence> offences)
     {
-        var team = assignment.Participation == Participation.Team ? facts.Teams.FirstOrDefault(t => t.Members.Contains(studentId)) : null;
+        var team = assignment.Participation == Participation.Team ? facts.TeamOf.GetValueOrDefault(studentId) : null;
         var submitterId = team?.Id ?? studentId;
         var rubric = tree.RubricFor(assignment.Id);
         var fullMarks = rubric.FullMarks;
@@ -190,8 +186,8 @@ public sealed class CourseGrader
             explanation.Add($"{assignment.Id}: team work, graded as team {team.Id} ({string.Join(", ", team.Members)}); the team's score is each member's score.");
         }
 
-        var extension = facts.Extensions.SingleOrDefault(e => e.SubmitterId == submitterId && e.AssignmentId == assignment.Id);
-        var submission = facts.Submissions.SingleOrDefault(s => s.SubmitterId == submitterId && s.AssignmentId == assignment.Id);
+        var extension = facts.Extensions.GetValueOrDefault((submitterId, assignment.Id));
+        var submission = facts.Submissions.GetValueOrDefault((submitterId, assignment.Id));
 
         decimal score;
         decimal unusedBonus;
@@ -235,7 +231,7 @@ public sealed class CourseGrader
     }
 
     private (decimal Score, bool Provisional) ApplyContributionRule(
-        Assignment assignment, Team? team, GradingFacts facts, decimal fullMarks, decimal score, bool provisional, List<string> explanation)
+        Assignment assignment, Team? team, FactIndex facts, decimal fullMarks, decimal score, bool provisional, List<string> explanation)
     {
         if (Course.TeamPolicy.ContributionStatement is not { } rule || rule.AssignmentId != assignment.Id)
         {
@@ -248,7 +244,7 @@ public sealed class CourseGrader
             return (score, provisional);
         }
 
-        var finding = facts.ContributionStatements.SingleOrDefault(f => f.TeamId == team.Id);
+        var finding = facts.FindingsOf[team.Id].SingleOrDefault();
         if (finding is null)
         {
             explanation.Add($"{assignment.Id}: contribution statements not checked yet; the {Numbers.Show(rule.DeductionPercent)}% deduction may still apply.");
@@ -271,11 +267,11 @@ public sealed class CourseGrader
     private sealed record Offence(int Number, string AssignmentId, PlagiarismAction Action, string Summary);
 
     /// <summary>Confirmed cases in the order they were confirmed; cases on the same assignment count as one offence.</summary>
-    private List<Offence> ConfirmedOffences(string studentId, GradingFacts facts)
+    private List<Offence> ConfirmedOffences(string studentId, FactIndex facts)
     {
         var offences = new List<Offence>();
-        foreach (var byAssignment in facts.PlagiarismCases
-            .Where(c => c.StudentId == studentId && c.IsConfirmed)
+        foreach (var byAssignment in facts.CasesOf[studentId]
+            .Where(c => c.IsConfirmed)
             .GroupBy(c => c.AssignmentId)
             .OrderBy(g => g.Min(c => c.ConfirmedAt))
             .ThenBy(g => Course.Components.Select(c => c.AssignmentId).ToList().IndexOf(g.Key)))
@@ -288,13 +284,34 @@ public sealed class CourseGrader
         return offences;
     }
 
+    /// <summary>
+    /// Lookups over facts that <see cref="CheckFacts"/> accepted, which guarantees at most one submission and one
+    /// extension per (submitter, assignment) and one team per student: a class of hundreds is graded in linear time.
+    /// </summary>
+    private sealed class FactIndex(GradingFacts facts, HashSet<string> students, Dictionary<string, Team> teamOf)
+    {
+        public HashSet<string> Students { get; } = students;
+
+        public Dictionary<string, Team> TeamOf { get; } = teamOf;
+
+        public Dictionary<(string SubmitterId, string AssignmentId), Submission> Submissions { get; } =
+            facts.Submissions.ToDictionary(s => (s.SubmitterId, s.AssignmentId));
+
+        public Dictionary<(string SubmitterId, string AssignmentId), Extension> Extensions { get; } =
+            facts.Extensions.ToDictionary(e => (e.SubmitterId, e.AssignmentId));
+
+        public ILookup<string, PlagiarismCase> CasesOf { get; } = facts.PlagiarismCases.ToLookup(c => c.StudentId, StringComparer.Ordinal);
+
+        public ILookup<string, ContributionStatementFinding> FindingsOf { get; } = facts.ContributionStatements.ToLookup(f => f.TeamId, StringComparer.Ordinal);
+    }
+
     /// <summary>Rejects facts that contradict the configuration or each other, naming what is wrong.</summary>
-    private void CheckFacts(GradingFacts facts)
+    private FactIndex CheckFacts(GradingFacts facts)
     {
         ArgumentNullException.ThrowIfNull(facts);
         var students = tree.Roster.Select(s => s.Identifier).ToHashSet(StringComparer.Ordinal);
         var assignments = tree.Assignments.ToDictionary(a => a.Id, StringComparer.Ordinal);
-        var teamOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        var teamOf = new Dictionary<string, Team>(StringComparer.Ordinal);
         foreach (var team in facts.Teams)
         {
             if (students.Contains(team.Id))
@@ -314,15 +331,15 @@ public sealed class CourseGrader
                     throw new GradingInputException($"Team '{team.Id}' lists '{member}', who is not on the roster.");
                 }
 
-                if (!teamOf.TryAdd(member, team.Id))
+                if (!teamOf.TryAdd(member, team))
                 {
-                    throw new GradingInputException($"'{member}' is in two teams: '{teamOf[member]}' and '{team.Id}'.");
+                    throw new GradingInputException($"'{member}' is in two teams: '{teamOf[member].Id}' and '{team.Id}'.");
                 }
             }
         }
 
-        var teamIds = facts.Teams.Select(t => t.Id).ToList();
-        if (teamIds.Count != teamIds.Distinct(StringComparer.Ordinal).Count())
+        var teamIds = facts.Teams.Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
+        if (teamIds.Count != facts.Teams.Count)
         {
             throw new GradingInputException("Two teams share an id.");
         }
@@ -380,5 +397,7 @@ public sealed class CourseGrader
                 throw new GradingInputException($"A contribution-statement finding names team '{finding.TeamId}', which is not a team.");
             }
         }
+
+        return new FactIndex(facts, students, teamOf);
     }
 }
