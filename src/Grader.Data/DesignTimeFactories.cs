@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 
-namespace Grader.Web.Data;
+namespace Grader.Data;
 
 // Used only by `dotnet ef migrations add` (see README.md): each provider's context with a placeholder connection,
 // so that generating migrations needs neither the app's configuration nor a running database.
@@ -16,4 +16,10 @@ internal sealed class SqlServerDesignTimeFactory : IDesignTimeDbContextFactory<S
 {
     public SqlServerGraderDbContext CreateDbContext(string[] args) =>
         new(new DbContextOptionsBuilder<SqlServerGraderDbContext>().UseSqlServer("Server=design-time;Database=Grader;Trusted_Connection=True;TrustServerCertificate=True").Options);
+}
+
+internal sealed class PostgreSqlDesignTimeFactory : IDesignTimeDbContextFactory<PostgreSqlGraderDbContext>
+{
+    public PostgreSqlGraderDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<PostgreSqlGraderDbContext>().UseNpgsql("Host=design-time;Database=grader").Options);
 }

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Identity;
 
-namespace Grader.Web.Data;
+namespace Grader.Data;
 
 // The web app's records. The course configuration itself lives in files (assignments/, rubrics/) and is loaded by
 // Grader.Core; the rows below mirror what the staff need to query (course, roster, assignments) and hold everything
@@ -67,6 +67,11 @@ public sealed class TeamRecord
     public required string CourseId { get; set; }
     public string Name { get; set; } = "";
 
+    public DateTime CreatedAtUtc { get; set; }
+
+    /// <summary>Who formed the team: a member (before the team deadline) or an instructor.</summary>
+    public string CreatedByName { get; set; } = "";
+
     /// <summary>Whether the team's paper has contribution statements, once a TA checked; null before.</summary>
     public bool? ContributionStatementsPresent { get; set; }
     public string ContributionNote { get; set; } = "";
@@ -77,6 +82,32 @@ public sealed class TeamMember
 {
     public required string TeamId { get; set; }
     public required string StudentIdentifier { get; set; }
+}
+
+public enum TeamChangeKind
+{
+    Formed,
+    Joined,
+    Left,
+    Disbanded,
+
+    // An invitation is history too: a member invited a classmate (StudentIdentifier), who may accept (Joined) or
+    // decline; the inviter may withdraw it. Stored as text (at most 16 characters), so new kinds need no migration.
+    Invited,
+    Declined,
+    Withdrawn,
+}
+
+/// <summary>What happened to a team and who did it; teams change rarely and staff must be able to see how one came to be.</summary>
+public sealed class TeamChange
+{
+    public long Id { get; set; }
+    public required string TeamId { get; set; }
+    public required string StudentIdentifier { get; set; }
+    public TeamChangeKind Kind { get; set; }
+    public required string ByName { get; set; }
+    public DateTime AtUtc { get; set; }
+    public string Note { get; set; } = "";
 }
 
 public enum SubmissionSource
@@ -138,6 +169,9 @@ public sealed class GradingRun
 
     /// <summary>The run whose report this one reused, when it did not run the grader itself.</summary>
     public long? ReusedFromRunId { get; set; }
+
+    /// <summary>The node (<see cref="WorkerNode.Id"/>) that graded it.</summary>
+    public string? WorkerId { get; set; }
     public List<RubricItemResult> Items { get; set; } = [];
 }
 
@@ -193,7 +227,10 @@ public sealed class RegradeRequest
     public DateTime? ResolvedAtUtc { get; set; }
 }
 
-/// <summary>More time for one student (or team) on one assignment, in whole days added to the local due date.</summary>
+/// <summary>
+/// More time for one student (or team) on one assignment, in whole days added to the local due date. Never deleted:
+/// revoking stamps <see cref="RevokedAtUtc"/>; the newest unrevoked row per (submitter, assignment) counts.
+/// </summary>
 public sealed class ExtensionRecord
 {
     public long Id { get; set; }
@@ -203,9 +240,15 @@ public sealed class ExtensionRecord
     public required string Reason { get; set; }
     public required string GrantedByName { get; set; }
     public DateTime GrantedAtUtc { get; set; }
+    public DateTime? RevokedAtUtc { get; set; }
+    public string? RevokedByName { get; set; }
+    public string? RevokeReason { get; set; }
 }
 
-/// <summary>A suspected plagiarism case; it changes grades only once a TA confirms it.</summary>
+/// <summary>
+/// A suspected plagiarism case; it changes grades only once an instructor confirms it. Never deleted: dismissing
+/// stamps <see cref="DismissedAtUtc"/>, so the decision and its reason stay on record.
+/// </summary>
 public sealed class SimilarityCase
 {
     public long Id { get; set; }
@@ -215,6 +258,67 @@ public sealed class SimilarityCase
     public double Similarity { get; set; }
     public required string Summary { get; set; }
     public DateTime OpenedAtUtc { get; set; }
+    public string? OpenedByName { get; set; }
+
+    /// <summary>The two submissions compared, when the case was opened from a similarity pair.</summary>
+    public long? SubmissionId { get; set; }
+    public long? OtherSubmissionId { get; set; }
     public DateTime? ConfirmedAtUtc { get; set; }
     public string? ConfirmedByName { get; set; }
+    public DateTime? DismissedAtUtc { get; set; }
+    public string? DismissedByName { get; set; }
+
+    /// <summary>Why it was confirmed or dismissed, in the instructor's words.</summary>
+    public string? DecisionNote { get; set; }
+}
+
+/// <summary>
+/// One TA's score for one rubric item of a presentation (or any item several TAs grade independently). Never updated:
+/// the newest row per (assignment, submitter, item, TA) is that TA's score; the item's score is the mean over TAs,
+/// and the instructor sees the spread.
+/// </summary>
+public sealed class PanelScore
+{
+    public long Id { get; set; }
+    public required string AssignmentId { get; set; }
+
+    /// <summary>The student's roster identifier, or the team id for team work.</summary>
+    public required string SubmitterId { get; set; }
+    public required string ItemId { get; set; }
+    public decimal Points { get; set; }
+    public string Comment { get; set; } = "";
+    public required string ByUserId { get; set; }
+    public required string ByName { get; set; }
+    public DateTime AtUtc { get; set; }
+}
+
+/// <summary>
+/// A grading node (the web app itself or a <c>grader worker</c>) as it last announced itself: which GPUs it grants,
+/// when it was last alive. Quartz decides who runs which job; this table is what the staff see of the cluster.
+/// </summary>
+public sealed class WorkerNode
+{
+    /// <summary>Quartz's scheduler instance id of the node.</summary>
+    public required string Id { get; set; }
+    public required string HostName { get; set; }
+
+    /// <summary>The GPU indices the node grants to sandboxes, comma-separated; empty for CPU only.</summary>
+    public string Gpus { get; set; } = "";
+    public int Slots { get; set; }
+    public string GraderVersion { get; set; } = "";
+    public DateTime StartedAtUtc { get; set; }
+    public DateTime LastSeenUtc { get; set; }
+}
+
+/// <summary>
+/// One row whose value every saved change increments (<see cref="GraderDbContext.SaveChangesAsync(bool, CancellationToken)"/>),
+/// whichever process saved it: a reader that caches what it computed from the data keeps the value it computed at and
+/// knows, with one tiny query, whether anything changed since.
+/// </summary>
+public sealed class DataVersion
+{
+    public const int TheRow = 1;
+
+    public int Id { get; set; }
+    public long Value { get; set; }
 }

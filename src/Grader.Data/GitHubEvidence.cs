@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 
-namespace Grader.Web.GitHub;
+namespace Grader.Data.GitHub;
 
 // Server-side evidence of what was in a student's repository when. Commit dates are written by the student's machine
 // and prove nothing; the times below are Grader's own clock when a webhook arrived or the API was read.

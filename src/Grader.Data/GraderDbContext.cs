@@ -2,11 +2,11 @@ using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
-namespace Grader.Web.Data;
+namespace Grader.Data;
 
 /// <summary>
 /// The web app's database. Each provider has its own subclass so that each keeps its own migrations
-/// (Data/Migrations/Sqlite, Data/Migrations/SqlServer): column types differ between SQLite and SQL Server.
+/// (Migrations/Sqlite, Migrations/SqlServer, Migrations/PostgreSql): column types differ between providers.
 /// Code that does not care which provider runs asks for this base type.
 /// </summary>
 public abstract class GraderDbContext(DbContextOptions options) : IdentityDbContext<AppUser>(options)
@@ -16,6 +16,7 @@ public abstract class GraderDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<AssignmentRecord> Assignments => Set<AssignmentRecord>();
     public DbSet<TeamRecord> Teams => Set<TeamRecord>();
     public DbSet<TeamMember> TeamMembers => Set<TeamMember>();
+    public DbSet<TeamChange> TeamChanges => Set<TeamChange>();
     public DbSet<SubmissionRecord> Submissions => Set<SubmissionRecord>();
     public DbSet<GradingRun> GradingRuns => Set<GradingRun>();
     public DbSet<RubricItemResult> RubricItemResults => Set<RubricItemResult>();
@@ -23,8 +24,53 @@ public abstract class GraderDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<RegradeRequest> RegradeRequests => Set<RegradeRequest>();
     public DbSet<ExtensionRecord> Extensions => Set<ExtensionRecord>();
     public DbSet<SimilarityCase> SimilarityCases => Set<SimilarityCase>();
+    public DbSet<PanelScore> PanelScores => Set<PanelScore>();
+    public DbSet<WorkerNode> WorkerNodes => Set<WorkerNode>();
+    public DbSet<DataVersion> DataVersions => Set<DataVersion>();
     public DbSet<GitHub.GitHubDelivery> GitHubDeliveries => Set<GitHub.GitHubDelivery>();
     public DbSet<GitHub.RepositoryEvidence> RepositoryEvidence => Set<GitHub.RepositoryEvidence>();
+
+    /// <summary>The current <see cref="DataVersion"/>: equal values mean nothing was saved in between, by any process.</summary>
+    public Task<long> DataVersionAsync(CancellationToken cancellationToken) =>
+        DataVersions.AsNoTracking().Where(v => v.Id == DataVersion.TheRow).Select(v => v.Value).SingleAsync(cancellationToken);
+
+    /// <summary>Bumps the <see cref="DataVersion"/>; for changes made with ExecuteUpdate/ExecuteDelete, which bypass SaveChanges.</summary>
+    public Task BumpDataVersionAsync(CancellationToken cancellationToken) =>
+        DataVersions.Where(v => v.Id == DataVersion.TheRow).ExecuteUpdateAsync(s => s.SetProperty(v => v.Value, v => v.Value + 1), cancellationToken);
+
+    // Every save that changes anything bumps the data version in the same transaction, so whatever a reader cached
+    // (the gradebook) is known to be stale as soon as the change is visible.
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        if (!ChangeTracker.HasChanges())
+        {
+            return base.SaveChanges(acceptAllChangesOnSuccess);
+        }
+
+        using var transaction = Database.CurrentTransaction is null ? Database.BeginTransaction() : null;
+        int saved = base.SaveChanges(acceptAllChangesOnSuccess);
+        DataVersions.Where(v => v.Id == DataVersion.TheRow).ExecuteUpdate(s => s.SetProperty(v => v.Value, v => v.Value + 1));
+        transaction?.Commit();
+        return saved;
+    }
+
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        if (!ChangeTracker.HasChanges())
+        {
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken).ConfigureAwait(false);
+        }
+
+        await using var transaction = Database.CurrentTransaction is null ? await Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false) : null;
+        int saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken).ConfigureAwait(false);
+        await BumpDataVersionAsync(cancellationToken).ConfigureAwait(false);
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return saved;
+    }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -62,6 +108,14 @@ public abstract class GraderDbContext(DbContextOptions options) : IdentityDbCont
             team.HasKey(t => t.Id);
             team.HasOne<CourseRecord>().WithMany().HasForeignKey(t => t.CourseId);
             team.HasMany(t => t.Members).WithOne().HasForeignKey(m => m.TeamId);
+            team.Property(t => t.CreatedByName).HasMaxLength(200);
+        });
+        builder.Entity<TeamChange>(change =>
+        {
+            // No foreign key to the team: the history outlives a disbanded team.
+            change.HasIndex(c => new { c.TeamId, c.AtUtc });
+            change.Property(c => c.Kind).HasConversion<string>().HasMaxLength(16);
+            change.Property(c => c.Note).HasMaxLength(1000);
         });
         builder.Entity<TeamMember>(member =>
         {
@@ -85,6 +139,7 @@ public abstract class GraderDbContext(DbContextOptions options) : IdentityDbCont
             run.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
             run.Property(r => r.ContentHash).HasMaxLength(64);
             run.Property(r => r.Error).HasMaxLength(4000);
+            run.Property(r => r.WorkerId).HasMaxLength(200);
             run.HasMany(r => r.Items).WithOne().HasForeignKey(i => i.GradingRunId);
         });
         builder.Entity<RubricItemResult>().Property(i => i.Reason).HasMaxLength(4000);
@@ -103,13 +158,34 @@ public abstract class GraderDbContext(DbContextOptions options) : IdentityDbCont
         });
         builder.Entity<ExtensionRecord>(extension =>
         {
-            extension.HasIndex(e => new { e.SubmitterId, e.AssignmentId }).IsUnique();
+            extension.HasIndex(e => new { e.SubmitterId, e.AssignmentId, e.GrantedAtUtc });
             extension.HasOne<AssignmentRecord>().WithMany().HasForeignKey(e => e.AssignmentId);
         });
         builder.Entity<SimilarityCase>(similarity =>
         {
             similarity.HasOne<AssignmentRecord>().WithMany().HasForeignKey(c => c.AssignmentId);
             similarity.Property(c => c.Summary).HasMaxLength(4000);
+            similarity.Property(c => c.DecisionNote).HasMaxLength(4000);
+        });
+        builder.Entity<PanelScore>(score =>
+        {
+            score.HasIndex(p => new { p.AssignmentId, p.SubmitterId, p.ItemId, p.ByUserId, p.AtUtc });
+            score.HasOne<AssignmentRecord>().WithMany().HasForeignKey(p => p.AssignmentId);
+            score.Property(p => p.Comment).HasMaxLength(4000);
+        });
+        builder.Entity<WorkerNode>(node =>
+        {
+            node.HasKey(n => n.Id);
+            node.Property(n => n.Id).HasMaxLength(200);
+            node.Property(n => n.HostName).HasMaxLength(200);
+            node.Property(n => n.Gpus).HasMaxLength(200);
+            node.Property(n => n.GraderVersion).HasMaxLength(200);
+        });
+        builder.Entity<DataVersion>(version =>
+        {
+            version.HasKey(v => v.Id);
+            version.Property(v => v.Id).ValueGeneratedNever();
+            version.HasData(new DataVersion { Id = DataVersion.TheRow, Value = 0 });
         });
         GitHub.GitHubEvidenceModel.Configure(builder);
     }
@@ -128,3 +204,6 @@ public sealed class SqliteGraderDbContext(DbContextOptions<SqliteGraderDbContext
 
 /// <summary>Production: SQL Server (<c>Database:Provider = SqlServer</c>).</summary>
 public sealed class SqlServerGraderDbContext(DbContextOptions<SqlServerGraderDbContext> options) : GraderDbContext(options);
+
+/// <summary>Production: PostgreSQL (<c>Database:Provider = PostgreSql</c>), the server database the cluster tests run on.</summary>
+public sealed class PostgreSqlGraderDbContext(DbContextOptions<PostgreSqlGraderDbContext> options) : GraderDbContext(options);

@@ -1,7 +1,7 @@
 using Grader.Core.Configuration;
 using YamlDotNet.RepresentationModel;
 
-namespace Grader.Web.Course;
+namespace Grader.Data.Course;
 
 /// <summary>Where the course repository and the app's data live (section <c>Course</c> of the configuration).</summary>
 public sealed class CourseOptions

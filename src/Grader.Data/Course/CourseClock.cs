@@ -1,7 +1,8 @@
+using Microsoft.Extensions.Configuration;
 using NodaTime;
 using NodaTime.Text;
 
-namespace Grader.Web.Demo;
+namespace Grader.Data.Course;
 
 /// <summary>
 /// The app's "now" for everything the grading rules read (deadlines, late status, provisional grades, times recorded

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Grader.Core.Configuration;
 
-namespace Grader.Web.Course;
+namespace Grader.Data.Course;
 
 /// <summary>One difference between the loaded course and the files: what changed, and its value before and after.</summary>
 /// <param name="Kind">"assignment added", "assignment removed", "due date", "weight", "rubric item added", "rubric item removed", "rubric item points".</param>

@@ -1,9 +1,11 @@
 using System.Globalization;
-using Grader.Web.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Quartz;
 
-namespace Grader.Web.Grading;
+namespace Grader.Data.Grading;
 
 /// <summary>Puts a queued grading run in the background. The run row is the truth; the job only says "do it".</summary>
 public interface IGradingQueue
@@ -13,15 +15,20 @@ public interface IGradingQueue
 
 /// <summary>
 /// Quartz with its persistent ADO store in the app's own database: a job per grading run, durable and marked for
-/// recovery, so a crash mid-run re-fires it on the next start. Running twice is harmless (<see cref="GradingService.ProcessAsync"/>).
+/// recovery, so a crash mid-run re-fires it (on the next start, or at once on another node of a cluster). Running twice
+/// is harmless (<see cref="GradingService.ProcessAsync(long, bool, CancellationToken)"/> claims the run atomically).
+/// Grading has a scheduler of its own (<see cref="SchedulerName"/>): every node of a cluster fires any job of its
+/// scheduler's name, and a worker has only the grading job's type, not the web app's (deadline snapshots).
 /// </summary>
-public sealed class QuartzGradingQueue(ISchedulerFactory schedulers) : IGradingQueue
+public sealed class QuartzGradingQueue([FromKeyedServices(QuartzGradingQueue.SchedulerName)] IScheduler scheduler) : IGradingQueue
 {
     public const string Group = "grading";
 
+    /// <summary>The grading scheduler's name: its rows in the QRTZ_ tables, shared by the web app and every worker.</summary>
+    public const string SchedulerName = "grader-grading";
+
     public async Task EnqueueAsync(long runId, CancellationToken cancellationToken)
     {
-        var scheduler = await schedulers.GetScheduler(cancellationToken).ConfigureAwait(false);
         var key = new JobKey($"run-{runId.ToString(CultureInfo.InvariantCulture)}", Group);
         if (await scheduler.Exists(key, cancellationToken).ConfigureAwait(false))
         {
@@ -37,12 +44,19 @@ public sealed class QuartzGradingQueue(ISchedulerFactory schedulers) : IGradingQ
             .WithIdentity($"run-{runId.ToString(CultureInfo.InvariantCulture)}", Group)
             .StartNow()
             .Build();
-        await scheduler.ScheduleJob(job, trigger, cancellationToken: cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await scheduler.ScheduleJob(job, trigger, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectAlreadyExistsException)
+        {
+            // Another node queued the same run between the check above and now (two nodes resuming at once).
+        }
     }
 }
 
-/// <summary>Grades one run (job data <c>runId</c>).</summary>
-public sealed class GradeSubmissionJob(IServiceScopeFactory scopes) : IJob
+/// <summary>Grades one run (job data <c>runId</c>) on this node.</summary>
+public sealed class GradeSubmissionJob(IServiceScopeFactory scopes, ILogger<GradeSubmissionJob> logger) : IJob
 {
     public const string RunIdKey = "runId";
 
@@ -56,7 +70,18 @@ public sealed class GradeSubmissionJob(IServiceScopeFactory scopes) : IJob
         }
 
         using var scope = scopes.CreateScope();
-        await scope.ServiceProvider.GetRequiredService<GradingService>().ProcessAsync(runId, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await scope.ServiceProvider.GetRequiredService<GradingService>().ProcessAsync(runId, context.Recovering, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The node is stopping and handed the run back: fire the job again, on whichever node is up (the scheduler
+            // is in standby while it shuts down, so not this one).
+            var again = TriggerBuilder.Create().ForJob(context.JobDetail.Key).StartNow().Build();
+            await context.Scheduler.ScheduleJob(again, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+            logger.LogInformation("Grading run {RunId} queued again for another node", runId);
+        }
     }
 }
 

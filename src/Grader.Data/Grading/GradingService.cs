@@ -1,11 +1,12 @@
 using Grader.Core.Reports;
 using Grader.Submissions.Storage;
-using Grader.Web.Course;
-using Grader.Web.Data;
+using Grader.Data.Course;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Query;
+using Microsoft.Extensions.Logging;
 using NodaTime;
 
-namespace Grader.Web.Grading;
+namespace Grader.Data.Grading;
 
 /// <summary>
 /// A submission's way from "received" to "graded": record it, queue a grading run, run it. Running is idempotent on
@@ -18,7 +19,9 @@ public sealed class GradingService(
     SubmissionStore store,
     CourseCatalog course,
     IClock clock,
-    ILogger<GradingService> logger)
+    GradingNode node,
+    ILogger<GradingService> logger,
+    IEnumerable<IGradingFeedbackSink> feedbackSinks)
 {
     /// <summary>Stores the bytes, records the submission and a queued run. The caller schedules the run (see <see cref="IGradingQueue"/>).</summary>
     public async Task<(SubmissionRecord Submission, GradingRun Run)> RecordAsync(
@@ -64,19 +67,81 @@ public sealed class GradingService(
         QueuedAtUtc = clock.GetCurrentInstant().ToDateTimeUtc(),
     };
 
-    /// <summary>Runs a queued run to the end. A run already finished is left as it is, so a job that fires twice is harmless.</summary>
-    public async Task ProcessAsync(long runId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs a queued run to the end on this node, then tells the <see cref="IGradingFeedbackSink"/>s. A run already
+    /// finished, or being graded by a live node, is left as it is, so a job that fires twice is harmless.
+    /// </summary>
+    public Task ProcessAsync(long runId, CancellationToken cancellationToken) => ProcessAsync(runId, recovering: false, cancellationToken);
+
+    /// <summary>
+    /// Exactly once across every node sharing the database: the claim is one conditional UPDATE (queued, or running on
+    /// a node that is dead, becomes running on this one), and the outcome is written only while the run is still this
+    /// node's. When <paramref name="cancellationToken"/> fires (the node is stopping) the run is handed back (queued, no
+    /// node) and the cancellation propagates.
+    /// </summary>
+    /// <param name="recovering">Quartz re-fired the job of a node it found dead: the run may still say "running" there.</param>
+    /// <returns>False when the run was not this node's to grade (unknown, finished, or claimed by a live node).</returns>
+    public async Task<bool> ProcessAsync(long runId, bool recovering, CancellationToken cancellationToken)
     {
-        var run = await db.GradingRuns.Include(r => r.Submission).SingleOrDefaultAsync(r => r.Id == runId, cancellationToken).ConfigureAwait(false);
-        if (run is null || run.Status is GradingRunStatus.Succeeded or GradingRunStatus.Failed)
+        if (!await ClaimAsync(runId, recovering, cancellationToken).ConfigureAwait(false))
         {
-            return;
+            return false;
         }
 
-        run.Status = GradingRunStatus.Running;
-        run.StartedAtUtc = clock.GetCurrentInstant().ToDateTimeUtc();
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        long? submissionId;
+        try
+        {
+            submissionId = await FinishRunAsync(runId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping: hand the run back for another node (or this one, restarted); its child grader is already killed.
+            await db.GradingRuns.Where(r => r.Id == runId && r.Status == GradingRunStatus.Running && r.WorkerId == node.Id)
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, GradingRunStatus.Queued).SetProperty(r => r.WorkerId, (string?)null)
+                    .SetProperty(r => r.StartedAtUtc, (DateTime?)null), CancellationToken.None).ConfigureAwait(false);
+            logger.LogInformation("Grading run {RunId} handed back: node {NodeId} is stopping", runId, node.Id);
+            throw;
+        }
+        finally
+        {
+            await RefreshTrackedAsync(runId).ConfigureAwait(false);
+        }
 
+        if (submissionId is { } id)
+        {
+            await NotifyGradeChangedAsync(id, GradeChange.RunFinished, cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    /// <summary>Tells every feedback sink; a sink's failure is logged and goes no further.</summary>
+    public Task NotifyGradeChangedAsync(long submissionId, GradeChange change, CancellationToken cancellationToken) =>
+        GradeChangeNotifier.NotifyAsync(feedbackSinks, submissionId, change, logger, cancellationToken);
+
+    private async Task<bool> ClaimAsync(long runId, bool recovering, CancellationToken cancellationToken)
+    {
+        var now = clock.GetCurrentInstant().ToDateTimeUtc();
+        var deadBefore = node.UtcNow - node.DeadAfter;
+        int claimed = await db.GradingRuns
+            .Where(r => r.Id == runId
+                && (r.Status == GradingRunStatus.Queued
+                    || (r.Status == GradingRunStatus.Running
+                        && (recovering || r.WorkerId == null || !db.WorkerNodes.Any(n => n.Id == r.WorkerId && n.LastSeenUtc >= deadBefore)))))
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, GradingRunStatus.Running).SetProperty(r => r.WorkerId, node.Id)
+                .SetProperty(r => r.StartedAtUtc, now), cancellationToken).ConfigureAwait(false);
+        if (claimed == 0)
+        {
+            logger.LogDebug("Grading run {RunId} is not this node's to grade (unknown, finished, or claimed by a live node)", runId);
+        }
+
+        return claimed == 1;
+    }
+
+    /// <returns>The run's submission id when this node recorded the outcome; null when another node had taken the run over.</returns>
+    private async Task<long?> FinishRunAsync(long runId, CancellationToken cancellationToken)
+    {
+        var run = await db.GradingRuns.AsNoTracking().Include(r => r.Submission).SingleAsync(r => r.Id == runId, cancellationToken).ConfigureAwait(false);
         var reused = await db.GradingRuns.AsNoTracking()
             .Where(r => r.AssignmentId == run.AssignmentId && r.ContentHash == run.ContentHash && r.GraderVersion == run.GraderVersion
                 && r.Status == GradingRunStatus.Succeeded && r.ReusedFromRunId == null)
@@ -85,18 +150,14 @@ public sealed class GradingService(
             .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
         if (reused?.ReportJson is { } json)
         {
-            Complete(run, GradingReport.FromJson(json), json, reused.Id);
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-            return;
+            return await CompleteAsync(run, GradingReport.FromJson(json), json, reused.Id, cancellationToken).ConfigureAwait(false);
         }
 
         string cacheFile = CacheFile(run);
         if (File.Exists(cacheFile))
         {
             string cached = await File.ReadAllTextAsync(cacheFile, cancellationToken).ConfigureAwait(false);
-            Complete(run, GradingReport.FromJson(cached), cached, null);
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-            return;
+            return await CompleteAsync(run, GradingReport.FromJson(cached), cached, null, cancellationToken).ConfigureAwait(false);
         }
 
         var result = await GradeFromStoreAsync(run, cancellationToken).ConfigureAwait(false);
@@ -104,18 +165,19 @@ public sealed class GradingService(
         {
             string reportJson = report.ToJson();
             Directory.CreateDirectory(Path.GetDirectoryName(cacheFile)!);
-            await File.WriteAllTextAsync(cacheFile, reportJson, cancellationToken).ConfigureAwait(false);
-            Complete(run, report, reportJson, null);
-        }
-        else
-        {
-            logger.LogWarning("Grading run {RunId} failed: {Error}", run.Id, result.Error);
-            run.Status = GradingRunStatus.Failed;
-            run.Error = $"{result.Error}{Environment.NewLine}{Tail(result.Output, 3000)}";
-            run.FinishedAtUtc = clock.GetCurrentInstant().ToDateTimeUtc();
+            // Written under a temporary name and moved: another node may read the cache at the same moment.
+            string partial = $"{cacheFile}.{Guid.NewGuid():N}.tmp";
+            await File.WriteAllTextAsync(partial, reportJson, cancellationToken).ConfigureAwait(false);
+            File.Move(partial, cacheFile, overwrite: true);
+            return await CompleteAsync(run, report, reportJson, null, cancellationToken).ConfigureAwait(false);
         }
 
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        logger.LogWarning("Grading run {RunId} failed: {Error}", run.Id, result.Error);
+        string error = $"{result.Error}{Environment.NewLine}{Tail(result.Output, 3000)}";
+        var finishedAt = clock.GetCurrentInstant().ToDateTimeUtc();
+        bool written = await WriteIfStillMineAsync(run.Id, s => s.SetProperty(r => r.Status, GradingRunStatus.Failed).SetProperty(r => r.Error, error)
+            .SetProperty(r => r.FinishedAtUtc, finishedAt), [], cancellationToken).ConfigureAwait(false);
+        return written ? run.SubmissionId : null;
     }
 
     private async Task<GradingClientResult> GradeFromStoreAsync(GradingRun run, CancellationToken cancellationToken)
@@ -146,17 +208,12 @@ public sealed class GradingService(
         }
     }
 
-    private void Complete(GradingRun run, GradingReport report, string json, long? reusedFrom)
+    private async Task<long?> CompleteAsync(GradingRun run, GradingReport report, string json, long? reusedFrom, CancellationToken cancellationToken)
     {
-        run.Status = GradingRunStatus.Succeeded;
-        run.ReportJson = json;
-        run.Total = report.Total;
-        run.Max = report.Max;
-        run.Outcome = report.Outcome.ToString();
-        run.ReusedFromRunId = reusedFrom;
-        run.FinishedAtUtc = clock.GetCurrentInstant().ToDateTimeUtc();
-        run.Items = report.Items.Select(item => new RubricItemResult
+        var finishedAt = clock.GetCurrentInstant().ToDateTimeUtc();
+        var items = report.Items.Select(item => new RubricItemResult
         {
+            GradingRunId = run.Id,
             ItemId = item.Id,
             Kind = item.Kind,
             Points = item.Points,
@@ -164,6 +221,46 @@ public sealed class GradingService(
             Status = item.Status,
             Reason = item.Reason.Length > 4000 ? item.Reason[..4000] : item.Reason,
         }).ToList();
+        string outcome = report.Outcome.ToString();
+        bool written = await WriteIfStillMineAsync(run.Id, s => s.SetProperty(r => r.Status, GradingRunStatus.Succeeded).SetProperty(r => r.ReportJson, json)
+            .SetProperty(r => r.Total, report.Total).SetProperty(r => r.Max, report.Max).SetProperty(r => r.Outcome, outcome)
+            .SetProperty(r => r.ReusedFromRunId, reusedFrom).SetProperty(r => r.FinishedAtUtc, finishedAt), items, cancellationToken).ConfigureAwait(false);
+        return written ? run.SubmissionId : null;
+    }
+
+    /// <summary>
+    /// Records the outcome in one transaction, only while the run is still running on this node: a node taken for dead
+    /// that comes back finds its run claimed by another and writes nothing, so a run never gets two outcomes.
+    /// </summary>
+    private async Task<bool> WriteIfStillMineAsync(
+        long runId, Action<UpdateSettersBuilder<GradingRun>> outcome, List<RubricItemResult> items, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        int mine = await db.GradingRuns.Where(r => r.Id == runId && r.Status == GradingRunStatus.Running && r.WorkerId == node.Id)
+            .ExecuteUpdateAsync(outcome, cancellationToken).ConfigureAwait(false);
+        if (mine == 0)
+        {
+            logger.LogWarning("Grading run {RunId} was taken over by another node while {NodeId} graded it; this result is dropped", runId, node.Id);
+            return false;
+        }
+
+        db.RubricItemResults.AddRange(items);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        // The run's own row changed by ExecuteUpdate, which SaveChanges does not see: a failed run adds no items.
+        await db.BumpDataVersionAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>A caller that tracks the run (the demo seeder) would see it as it was before the UPDATEs above: reload it.</summary>
+    private async Task RefreshTrackedAsync(long runId)
+    {
+        var tracked = db.ChangeTracker.Entries<GradingRun>().FirstOrDefault(e => e.Entity.Id == runId);
+        if (tracked is not null)
+        {
+            await tracked.ReloadAsync(CancellationToken.None).ConfigureAwait(false);
+            await tracked.Collection(r => r.Items).LoadAsync(CancellationToken.None).ConfigureAwait(false);
+        }
     }
 
     private string CacheFile(GradingRun run) =>

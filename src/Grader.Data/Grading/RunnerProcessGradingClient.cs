@@ -3,7 +3,7 @@ using System.Reflection;
 using System.Text;
 using Grader.Core.Reports;
 
-namespace Grader.Web.Grading;
+namespace Grader.Data.Grading;
 
 /// <summary>Grades one submission file. The web app never grades in its own process (no TorchSharp here).</summary>
 public interface ISubmissionGradingClient
@@ -44,10 +44,16 @@ public sealed class RunnerProcessGradingClient : ISubmissionGradingClient
     private readonly string workFolder;
     private readonly TimeSpan timeout;
     private readonly string storeFolder;
+    private readonly GpuGrants? gpus;
+    private readonly Func<string, bool> gpuAllowed;
 
     /// <param name="storeFolder">The content-addressed store the runner keeps submissions in: the app's own, so that the
     /// runner needs no write access to the course repository and the bytes are kept once.</param>
-    public RunnerProcessGradingClient(string graderDll, string courseRoot, string workFolder, TimeSpan timeout, string storeFolder)
+    /// <param name="gpus">A worker's granted GPUs: each child grader gets <c>CUDA_VISIBLE_DEVICES</c> set to one free granted
+    /// GPU when its assignment allows one, else to nothing (CPU). Null: the child's environment is left as it is.</param>
+    /// <param name="gpuAllowed">Whether an assignment (by id) may use a GPU.</param>
+    public RunnerProcessGradingClient(
+        string graderDll, string courseRoot, string workFolder, TimeSpan timeout, string storeFolder, GpuGrants? gpus = null, Func<string, bool>? gpuAllowed = null)
     {
         if (!File.Exists(graderDll))
         {
@@ -59,6 +65,8 @@ public sealed class RunnerProcessGradingClient : ISubmissionGradingClient
         this.workFolder = workFolder;
         this.timeout = timeout;
         this.storeFolder = storeFolder;
+        this.gpus = gpus;
+        this.gpuAllowed = gpuAllowed ?? (_ => false);
         graderVersion = new Lazy<string>(AskGraderVersion);
         Directory.CreateDirectory(workFolder);
     }
@@ -99,6 +107,12 @@ public sealed class RunnerProcessGradingClient : ISubmissionGradingClient
         // Spectre.Console would draw a live progress bar for a terminal; plain lines read better in a log.
         start.Environment["TERM"] = "dumb";
         start.Environment["NO_COLOR"] = "1";
+        // At most one grading per granted GPU: the lease is held until the child has exited.
+        using var gpu = gpus is not null && gpuAllowed(assignmentId) ? gpus.TryAcquire() : null;
+        if (gpus is not null)
+        {
+            start.Environment["CUDA_VISIBLE_DEVICES"] = gpu?.Index.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "";
+        }
 
         using var process = new Process { StartInfo = start };
         var output = new StringBuilder();

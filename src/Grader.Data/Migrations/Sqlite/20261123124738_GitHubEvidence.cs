@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Grader.Web.Data.Migrations.Sqlite
+namespace Grader.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class GitHubEvidence : Migration

@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Logging;
+
+namespace Grader.Data.Grading;
+
+/// <summary>What changed a submission's grade.</summary>
+public enum GradeChange
+{
+    /// <summary>A grading run finished (successfully or not).</summary>
+    RunFinished,
+
+    /// <summary>A TA overrode a rubric item.</summary>
+    TaOverride,
+}
+
+/// <summary>
+/// Told after a submission's grade may have changed, to report it elsewhere (GitHub's commit status and comment).
+/// Implementations only queue their work and retry delivery themselves: they must return quickly, and an exception
+/// from one is logged, never allowed to fail the grading run or the TA's decision.
+/// </summary>
+public interface IGradingFeedbackSink
+{
+    Task GradeChangedAsync(long submissionId, GradeChange change, CancellationToken cancellationToken);
+}
+
+/// <summary>Tells every sink about one change; a sink's failure is logged and goes no further.</summary>
+public static class GradeChangeNotifier
+{
+    public static async Task NotifyAsync(IEnumerable<IGradingFeedbackSink> sinks, long submissionId, GradeChange change, ILogger logger, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sinks);
+        ArgumentNullException.ThrowIfNull(logger);
+        foreach (var sink in sinks)
+        {
+            try
+            {
+                await sink.GradeChangedAsync(submissionId, change, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception failure) when (failure is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                logger.LogError(failure, "Feedback sink {Sink} failed for submission {Submission} ({Change})", sink.GetType().Name, submissionId, change);
+            }
+        }
+    }
+}
