@@ -10,8 +10,9 @@ public sealed record SnapshotRound(IReadOnlyList<TakenSnapshot> Snapshots, IRead
 /// <summary>
 /// Classroom's deadline snapshot, done by Grader: at an assignment's deadline read the HEAD of every student's
 /// repository (found by prefix), so the commit that counts does not depend on commit dates the students wrote, and
-/// optionally take away the students' write access at the cut-off. One repository's failure is reported and the
-/// others are still read.
+/// optionally take away the students' write access at the cut-off. Rate limits and dropped connections are waited out
+/// by the <see cref="RateLimitGate"/>; a repository that still cannot be read is reported and the others are still read.
+/// <paramref name="time"/> is the course's clock: the snapshot's time is evidence compared with deadlines.
 /// </summary>
 public sealed class DeadlineSnapshots(GitHubCourseClient github, TimeProvider time)
 {
@@ -25,25 +26,44 @@ public sealed class DeadlineSnapshots(GitHubCourseClient github, TimeProvider ti
         {
             string name = match.Repository.Name;
             string branch = match.Repository.DefaultBranch;
+            string sha;
             try
             {
-                string sha = await github.GetBranchHeadAsync(organisation, name, branch, cancellationToken).ConfigureAwait(false);
-                var takenAt = time.GetUtcNow();
-                bool removed = false;
-                if (removeWriteAccess && !match.Owner.IsTeam)
+                sha = await github.GetBranchHeadAsync(organisation, name, branch, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception failure) when (!cancellationToken.IsCancellationRequested && Unreachable(failure) is { } reason)
+            {
+                problems.Add($"{organisation}/{name}: could not read {branch}: {reason}");
+                continue;
+            }
+
+            var takenAt = time.GetUtcNow();
+            bool removed = false;
+            if (removeWriteAccess && !match.Owner.IsTeam)
+            {
+                try
                 {
                     await github.SetCollaboratorPermissionAsync(organisation, name, match.Owner.Login, "pull", cancellationToken).ConfigureAwait(false);
                     removed = true;
                 }
+                catch (Exception failure) when (!cancellationToken.IsCancellationRequested && Unreachable(failure) is { } reason)
+                {
+                    // The HEAD was read: it is still evidence, only the cut-off did not happen.
+                    problems.Add($"{organisation}/{name}: could not make {match.Owner.Login} read-only: {reason}");
+                }
+            }
 
-                snapshots.Add(new TakenSnapshot(match, branch, sha, takenAt, removed));
-            }
-            catch (Octokit.ApiException failure)
-            {
-                problems.Add($"{organisation}/{name}: could not read {branch} ({failure.StatusCode}: {failure.Message})");
-            }
+            snapshots.Add(new TakenSnapshot(match, branch, sha, takenAt, removed));
         }
 
         return new SnapshotRound(snapshots, problems, discovery);
     }
+
+    /// <summary>Why GitHub could not be used for one repository, after the gate's retries; null for a failure that is a bug.</summary>
+    private static string? Unreachable(Exception failure) => failure switch
+    {
+        Octokit.ApiException api => $"GitHub answered {(int)api.StatusCode} ({api.Message})",
+        _ when RateLimitGate.IsTransient(failure) => $"the connection to GitHub failed after retries ({failure.Message})",
+        _ => null,
+    };
 }

@@ -11,6 +11,9 @@ public enum ArchiveKind
 /// <summary>An archive of a repository at one commit, named so the intake recognises it.</summary>
 public sealed record RepositoryArchive(string FileName, byte[] Content);
 
+/// <summary>Where the feedback for one graded commit went: the pull request or issue, and Grader's comment in it.</summary>
+public sealed record FeedbackPublication(int Thread, long CommentId, bool CommentCreated);
+
 /// <summary>
 /// Every GitHub call Grader makes, through Octokit, each behind the <see cref="RateLimitGate"/>. Point it at GitHub
 /// Enterprise or a test server with <c>new GitHubClient(header, baseAddress)</c>.
@@ -18,6 +21,9 @@ public sealed record RepositoryArchive(string FileName, byte[] Content);
 public sealed class GitHubCourseClient(IGitHubClient client, RateLimitGate gate)
 {
     public const string FeedbackIssueTitle = "Grader feedback";
+
+    /// <summary>How many times something is created after dropped connections, looking for it in between.</summary>
+    internal const int CreateAttempts = 3;
 
     public IGitHubClient Client { get; } = client;
 
@@ -84,27 +90,40 @@ public sealed class GitHubCourseClient(IGitHubClient client, RateLimitGate gate)
 
     /// <summary>
     /// Posts the feedback comment on <paramref name="issueNumber"/> (the feedback pull request or issue), or edits
-    /// Grader's earlier comment for the same assignment there: a re-post after a TA override never adds a second one.
+    /// Grader's earlier comment for the same assignment there: a re-post after a TA override never adds a second one,
+    /// and neither does a connection that drops after GitHub stored the comment (the comments are read again first).
     /// </summary>
-    /// <returns>The comment id and whether it was created (false: updated, or unchanged).</returns>
+    /// <returns>The comment id and whether this call created it (false: updated, or unchanged).</returns>
     public async Task<(long CommentId, bool Created)> UpsertFeedbackCommentAsync(string owner, string name, int issueNumber, FeedbackContent feedback, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(feedback);
         string body = feedback.RenderComment();
-        var comments = await Gate.RunAsync(() => Client.Issue.Comment.GetAllForIssue(owner, name, issueNumber, new ApiOptions { PageSize = 100 }), cancellationToken).ConfigureAwait(false);
-        var earlier = comments.FirstOrDefault(c => c.Body is not null && c.Body.StartsWith(feedback.Marker, StringComparison.Ordinal));
-        if (earlier is null)
+        var triedToCreate = false;
+        for (var attempt = 1; ; attempt++)
         {
-            var created = await Gate.RunAsync(() => Client.Issue.Comment.Create(owner, name, issueNumber, body), cancellationToken).ConfigureAwait(false);
-            return (created.Id, true);
-        }
+            var comments = await Gate.RunAsync(() => Client.Issue.Comment.GetAllForIssue(owner, name, issueNumber, new ApiOptions { PageSize = 100 }), cancellationToken).ConfigureAwait(false);
+            var earlier = comments.FirstOrDefault(c => c.Body is not null && c.Body.StartsWith(feedback.Marker, StringComparison.Ordinal));
+            if (earlier is null)
+            {
+                try
+                {
+                    triedToCreate = true;
+                    var created = await Gate.RunAsync(() => Client.Issue.Comment.Create(owner, name, issueNumber, body), cancellationToken, CallKind.Creating).ConfigureAwait(false);
+                    return (created.Id, true);
+                }
+                catch (Exception failure) when (attempt < CreateAttempts && RateLimitGate.IsTransient(failure) && !cancellationToken.IsCancellationRequested)
+                {
+                    continue; // GitHub may have stored it: look again before posting.
+                }
+            }
 
-        if (!string.Equals(earlier.Body, body, StringComparison.Ordinal))
-        {
-            await Gate.RunAsync(() => Client.Issue.Comment.Update(owner, name, earlier.Id, body), cancellationToken).ConfigureAwait(false);
-        }
+            if (!string.Equals(earlier.Body, body, StringComparison.Ordinal))
+            {
+                await Gate.RunAsync(() => Client.Issue.Comment.Update(owner, name, earlier.Id, body), cancellationToken).ConfigureAwait(false);
+            }
 
-        return (earlier.Id, false);
+            return (earlier.Id, triedToCreate);
+        }
     }
 
     /// <summary>Where feedback goes: the open feedback pull request when provisioning made one, else Grader's feedback issue (created once).</summary>
@@ -116,14 +135,40 @@ public sealed class GitHubCourseClient(IGitHubClient client, RateLimitGate gate)
             return pull.Number;
         }
 
-        var issues = await Gate.RunAsync(() => Client.Issue.GetAllForRepository(owner, name, new RepositoryIssueRequest { State = ItemStateFilter.All }, new ApiOptions { PageSize = 100 }), cancellationToken).ConfigureAwait(false);
-        if (issues.FirstOrDefault(i => i.Title == FeedbackIssueTitle && i.PullRequest is null) is { } issue)
+        for (var attempt = 1; ; attempt++)
         {
-            return issue.Number;
-        }
+            var issues = await Gate.RunAsync(() => Client.Issue.GetAllForRepository(owner, name, new RepositoryIssueRequest { State = ItemStateFilter.All }, new ApiOptions { PageSize = 100 }), cancellationToken).ConfigureAwait(false);
+            if (issues.FirstOrDefault(i => i.Title == FeedbackIssueTitle && i.PullRequest is null) is { } issue)
+            {
+                return issue.Number;
+            }
 
-        var createdIssue = await Gate.RunAsync(() => Client.Issue.Create(owner, name, new NewIssue(FeedbackIssueTitle) { Body = "Grader posts your scores and the reasons for every lost point here." }), cancellationToken).ConfigureAwait(false);
-        return createdIssue.Number;
+            try
+            {
+                var createdIssue = await Gate.RunAsync(
+                    () => Client.Issue.Create(owner, name, new NewIssue(FeedbackIssueTitle) { Body = "Grader posts your scores and the reasons for every lost point here." }),
+                    cancellationToken,
+                    CallKind.Creating).ConfigureAwait(false);
+                return createdIssue.Number;
+            }
+            catch (Exception failure) when (attempt < CreateAttempts && RateLimitGate.IsTransient(failure) && !cancellationToken.IsCancellationRequested)
+            {
+                // GitHub may have opened it: look again before opening another.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Everything that goes back to GitHub for one graded commit: the status on the graded SHA, and the rubric comment
+    /// in the feedback thread, edited in place when Grader posted one for this assignment before.
+    /// </summary>
+    public async Task<FeedbackPublication> PublishFeedbackAsync(string owner, string name, FeedbackContent feedback, Uri? detailsUrl, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(feedback);
+        await SetStatusAsync(owner, name, feedback, detailsUrl, cancellationToken).ConfigureAwait(false);
+        int thread = await FindOrCreateFeedbackThreadAsync(owner, name, cancellationToken).ConfigureAwait(false);
+        var (commentId, created) = await UpsertFeedbackCommentAsync(owner, name, thread, feedback, cancellationToken).ConfigureAwait(false);
+        return new FeedbackPublication(thread, commentId, created);
     }
 
     /// <summary>Gives <paramref name="login"/> the permission (<c>push</c>, <c>pull</c>…); GitHub changes it in place for an existing collaborator.</summary>

@@ -1,9 +1,20 @@
+using Grader.Core.Configuration;
 using Octokit;
 
 namespace Grader.GitHub;
 
 /// <summary>One repository to provision: a student (one login) or a team (its members' logins).</summary>
-public sealed record ProvisioningTarget(RepositoryOwner Owner, IReadOnlyList<string> MemberLogins);
+public sealed record ProvisioningTarget(RepositoryOwner Owner, IReadOnlyList<string> MemberLogins)
+{
+    /// <summary>One repository per student, named after the student's GitHub username (none without one: reported).</summary>
+    public static IReadOnlyList<ProvisioningTarget> ForStudents(IEnumerable<RosterStudent> students) =>
+        students.Select(s => new ProvisioningTarget(new RepositoryOwner(s.Identifier, s.GitHubUsername, false), s.GitHubUsername.Length == 0 ? [] : [s.GitHubUsername])).ToList();
+
+    /// <summary>One repository per team, named after the team's slug, with write access for every member that has a GitHub username.</summary>
+    public static IReadOnlyList<ProvisioningTarget> ForTeams(IEnumerable<(string TeamId, string TeamName, IReadOnlyList<RosterStudent> Members)> teams) =>
+        teams.Select(t => new ProvisioningTarget(new RepositoryOwner(t.TeamId, RepositoryNames.Slug(t.TeamName), true),
+            t.Members.Select(m => m.GitHubUsername).Where(login => login.Length > 0).ToList())).ToList();
+}
 
 /// <param name="Organisation">Where the student repositories live.</param>
 /// <param name="TemplateOwner">Owner of the assignment's template repository (usually the organisation).</param>
@@ -49,6 +60,10 @@ public sealed class Provisioner(GitHubCourseClient github)
             {
                 results.Add(new ProvisioningResult(target.Owner, name, false, [], null, $"GitHub answered {(int)e.StatusCode}: {e.Message}"));
             }
+            catch (Exception e) when (RateLimitGate.IsTransient(e) && !cancellationToken.IsCancellationRequested)
+            {
+                results.Add(new ProvisioningResult(target.Owner, name, false, [], null, $"the connection to GitHub failed ({e.Message}); run provisioning again to finish"));
+            }
         }
 
         return results;
@@ -58,13 +73,26 @@ public sealed class Provisioner(GitHubCourseClient github)
     {
         var gate = github.Gate;
         var client = github.Client;
-        var repository = await github.FindRepositoryAsync(plan.Organisation, name, cancellationToken).ConfigureAwait(false);
         bool created = false;
-        if (repository is null)
+        Repository? repository = null;
+        for (var attempt = 1; repository is null; attempt++)
         {
+            repository = await github.FindRepositoryAsync(plan.Organisation, name, cancellationToken).ConfigureAwait(false);
+            if (repository is not null)
+            {
+                break;
+            }
+
             var request = new NewRepositoryFromTemplate(name) { Owner = plan.Organisation, Private = true, Description = $"{plan.Prefix} for {target.Owner.SubmitterId}" };
-            repository = await gate.RunAsync(() => client.Repository.Generate(plan.TemplateOwner, plan.TemplateRepository, request), cancellationToken).ConfigureAwait(false);
-            created = true;
+            try
+            {
+                created = true;
+                repository = await gate.RunAsync(() => client.Repository.Generate(plan.TemplateOwner, plan.TemplateRepository, request), cancellationToken, CallKind.Creating).ConfigureAwait(false);
+            }
+            catch (Exception failure) when (attempt < GitHubCourseClient.CreateAttempts && RateLimitGate.IsTransient(failure) && !cancellationToken.IsCancellationRequested)
+            {
+                // The connection dropped: GitHub may have made it, so the loop looks for it before generating again.
+            }
         }
 
         foreach (var login in target.MemberLogins)
@@ -74,6 +102,19 @@ public sealed class Provisioner(GitHubCourseClient github)
 
         int? pullRequest = plan.OpenFeedbackPullRequest ? await EnsureFeedbackPullRequestAsync(plan.Organisation, name, repository.DefaultBranch ?? "main", cancellationToken).ConfigureAwait(false) : null;
         return new ProvisioningResult(target.Owner, name, created, target.MemberLogins, pullRequest, null);
+    }
+
+    private async Task<bool> BranchExistsAsync(string owner, string name, string branch, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await github.Gate.RunAsync(() => github.Client.Git.Reference.Get(owner, name, $"heads/{branch}"), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (NotFoundException)
+        {
+            return false;
+        }
     }
 
     private async Task<int?> EnsureFeedbackPullRequestAsync(string owner, string name, string defaultBranch, CancellationToken cancellationToken)
@@ -86,14 +127,21 @@ public sealed class Provisioner(GitHubCourseClient github)
             return open[0].Number;
         }
 
-        try
-        {
-            await gate.RunAsync(() => client.Git.Reference.Get(owner, name, $"heads/{FeedbackBranch}"), cancellationToken).ConfigureAwait(false);
-        }
-        catch (NotFoundException)
+        if (!await BranchExistsAsync(owner, name, FeedbackBranch, cancellationToken).ConfigureAwait(false))
         {
             string start = await github.GetBranchHeadAsync(owner, name, defaultBranch, cancellationToken).ConfigureAwait(false);
-            await gate.RunAsync(() => client.Git.Reference.Create(owner, name, new NewReference($"refs/heads/{FeedbackBranch}", start)), cancellationToken).ConfigureAwait(false);
+            try
+            {
+                // A branch is never made twice: a repeat after a dropped connection is refused with 422.
+                await gate.RunAsync(() => client.Git.Reference.Create(owner, name, new NewReference($"refs/heads/{FeedbackBranch}", start)), cancellationToken).ConfigureAwait(false);
+            }
+            catch (ApiValidationException)
+            {
+                if (!await BranchExistsAsync(owner, name, FeedbackBranch, cancellationToken).ConfigureAwait(false))
+                {
+                    throw;
+                }
+            }
         }
 
         try
@@ -101,7 +149,7 @@ public sealed class Provisioner(GitHubCourseClient github)
             var pull = await gate.RunAsync(() => client.PullRequest.Create(owner, name, new NewPullRequest("Feedback", defaultBranch, FeedbackBranch)
             {
                 Body = "Grader and your TAs comment here. Do not merge or close this pull request.",
-            }), cancellationToken).ConfigureAwait(false);
+            }), cancellationToken, CallKind.Creating).ConfigureAwait(false);
             return pull.Number;
         }
         catch (ApiValidationException)

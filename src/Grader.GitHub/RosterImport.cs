@@ -3,8 +3,8 @@ using Grader.Core.Configuration;
 
 namespace Grader.GitHub;
 
-/// <summary>A team found in an imported roster (<c>group_name</c>), with the identifiers of its members.</summary>
-public sealed record ImportedTeam(string Name, string Slug, IReadOnlyList<string> MemberIdentifiers);
+/// <summary>A team found in an imported roster (<c>group_name</c>), with the identifiers of its members and the lines they are on.</summary>
+public sealed record ImportedTeam(string Name, string Slug, IReadOnlyList<string> MemberIdentifiers, IReadOnlyList<int> MemberLines);
 
 public sealed record ImportedRoster(IReadOnlyList<RosterStudent> Students, IReadOnlyList<ImportedTeam> Teams);
 
@@ -52,7 +52,7 @@ public static class RosterImport
 
         int? groupColumn = columns.TryGetValue("group_name", out int g) ? g : null;
         var students = new List<RosterStudent>();
-        var teams = new Dictionary<string, (string Name, List<string> Members)>(StringComparer.OrdinalIgnoreCase);
+        var teams = new Dictionary<string, (string Name, List<string> Members, List<int> Lines)>(StringComparer.OrdinalIgnoreCase);
         var identifiers = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         var logins = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         for (var index = 1; index < lines.Count; index++)
@@ -107,10 +107,11 @@ public static class RosterImport
             {
                 if (!teams.TryGetValue(group, out var team))
                 {
-                    teams[group] = team = (group, []);
+                    teams[group] = team = (group, [], []);
                 }
 
                 team.Members.Add(student.Identifier);
+                team.Lines.Add(line);
             }
         }
 
@@ -119,6 +120,6 @@ public static class RosterImport
             throw new RosterImportException(problems);
         }
 
-        return new ImportedRoster(students, teams.Values.Select(t => new ImportedTeam(t.Name, RepositoryNames.Slug(t.Name), t.Members)).ToList());
+        return new ImportedRoster(students, teams.Values.Select(t => new ImportedTeam(t.Name, RepositoryNames.Slug(t.Name), t.Members, t.Lines)).ToList());
     }
 }

@@ -124,8 +124,8 @@ public sealed class GitHubApiTests
     public async Task PrimaryAndSecondaryRateLimitsAreWaitedOutAndRetried()
     {
         server.AddRepository(Org, "hw1-mlp-alice-gh", "0123456789abcdef0123456789abcdef01234567");
-        server.Refusals.Enqueue(("/branches/", "secondary"));
-        server.Refusals.Enqueue(("/branches/", "primary"));
+        server.Faults.Enqueue(("/branches/", Fault.SecondaryRateLimit));
+        server.Faults.Enqueue(("/branches/", Fault.PrimaryRateLimit));
         string head = await github.GetBranchHeadAsync(Org, "hw1-mlp-alice-gh", "main", CancellationToken.None);
         Assert.That(head, Is.EqualTo("0123456789abcdef0123456789abcdef01234567"));
         Assert.That(slept, Is.EqualTo(new[] { TimeSpan.FromSeconds(7), TimeSpan.FromSeconds(30) }), "Retry-After, then until X-RateLimit-Reset");
@@ -138,7 +138,7 @@ public sealed class GitHubApiTests
         server.AddRepository(Org, "hw1-mlp-alice-gh", "0123456789abcdef0123456789abcdef01234567");
         for (var i = 0; i < 4; i++)
         {
-            server.Refusals.Enqueue(("/branches/", "secondary"));
+            server.Faults.Enqueue(("/branches/", Fault.SecondaryRateLimit));
         }
 
         Assert.That(() => github.GetBranchHeadAsync(Org, "hw1-mlp-alice-gh", "main", CancellationToken.None), Throws.TypeOf<SecondaryRateLimitExceededException>());
@@ -156,7 +156,7 @@ public sealed class GitHubApiTests
             new(new RepositoryOwner("team-1", "team-retina", true), ["bob-gh", "carol-gh"]),
             new(new RepositoryOwner("ef3", "", false), []),
         ];
-        server.Refusals.Enqueue(("/generate", "secondary"));
+        server.Faults.Enqueue(("/generate", Fault.SecondaryRateLimit));
 
         var first = await new Provisioner(github).ProvisionAsync(plan, targets, CancellationToken.None);
         Assert.Multiple(() =>

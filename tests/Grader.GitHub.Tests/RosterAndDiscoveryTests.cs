@@ -10,6 +10,25 @@ public sealed class RosterAndDiscoveryTests
         Assert.That(roster.Students[0].Name, Is.EqualTo("Brown, Alice"));
         Assert.That(roster.Teams.Select(t => (t.Name, t.Slug)), Is.EqualTo(new[] { ("Team Retina", "team-retina"), ("X-Ray  Squad!", "x-ray-squad") }));
         Assert.That(roster.Teams[0].MemberIdentifiers, Is.EqualTo(new[] { "ab1234", "cd5678" }));
+        Assert.That(roster.Teams[0].MemberLines, Is.EqualTo(new[] { 2, 3 }));
+    }
+
+    [Test]
+    public void ProvisioningTargetsOfAnImportedRosterAreOnePerStudentOrOnePerTeam()
+    {
+        var roster = RosterImport.Parse("identifier,github_username,github_id,name,group_name\nab1,ada-gh,1,Ada,Team Retina\ncd2,,2,Cy,Team Retina\nef3,eve-gh,3,Eve,\n", "classroom.csv");
+        var students = ProvisioningTarget.ForStudents(roster.Students);
+        Assert.That(students.Select(t => (t.Owner, string.Join(",", t.MemberLogins))), Is.EqualTo(new[]
+        {
+            (new RepositoryOwner("ab1", "ada-gh", false), "ada-gh"),
+            (new RepositoryOwner("cd2", "", false), ""),
+            (new RepositoryOwner("ef3", "eve-gh", false), "eve-gh"),
+        }));
+
+        var byId = roster.Students.ToDictionary(s => s.Identifier);
+        var teams = ProvisioningTarget.ForTeams(roster.Teams.Select(t => ("team-1", t.Name, (IReadOnlyList<Grader.Core.Configuration.RosterStudent>)t.MemberIdentifiers.Select(id => byId[id]).ToList())));
+        Assert.That(teams.Single().Owner, Is.EqualTo(new RepositoryOwner("team-1", "team-retina", true)));
+        Assert.That(teams.Single().MemberLogins, Is.EqualTo(new[] { "ada-gh" }), "a member without a GitHub username cannot be given access");
     }
 
     [Test]

@@ -28,6 +28,22 @@ internal sealed class FakeRepository(long id, string owner, string name)
     public List<(long Id, int Issue, string Body)> Comments { get; } = [];
 }
 
+/// <summary>What <see cref="FakeGitHub"/> does to a request instead of answering it normally.</summary>
+internal enum Fault
+{
+    /// <summary>403 "API rate limit exceeded" with <c>X-RateLimit-Remaining: 0</c> and <c>X-RateLimit-Reset</c>.</summary>
+    PrimaryRateLimit,
+
+    /// <summary>403 "secondary rate limit" with <c>Retry-After</c> (<see cref="FakeGitHub.SecondaryRetryAfterSeconds"/>).</summary>
+    SecondaryRateLimit,
+
+    /// <summary>429 with <c>Retry-After</c> (<see cref="FakeGitHub.TooManyRequestsRetryAfterSeconds"/>; Octokit raises a plain <see cref="ApiException"/>).</summary>
+    TooManyRequests,
+
+    /// <summary>The request is carried out (a comment is stored), then the socket is closed halfway through the answer.</summary>
+    DropConnection,
+}
+
 /// <summary>
 /// Just enough of GitHub's REST API, on 127.0.0.1, for Octokit: paginated org repositories with <c>Link</c> headers,
 /// repositories, branches, refs, template generation, collaborators, statuses, issues, pull requests, comments and
@@ -41,6 +57,9 @@ internal sealed partial class FakeGitHub : IDisposable
     private readonly Task loop;
     private readonly Lock gate = new();
     private long nextId = 1000;
+
+    // Set while serving a request under Fault.DropConnection (the serving loop handles one request at a time).
+    private bool truncateResponse;
 
     public FakeGitHub()
     {
@@ -56,8 +75,47 @@ internal sealed partial class FakeGitHub : IDisposable
     public List<string> Requests { get; } = [];
     public int PageSize { get; set; } = 30;
 
-    /// <summary>Refusals to answer with before serving normally, one per matching request: "primary" or "secondary".</summary>
-    public Queue<(string PathContains, string Kind)> Refusals { get; } = new();
+    /// <summary>
+    /// Faults to serve, in order: the first one applies to the next request whose path contains its text, and is used up.
+    /// Enqueue them before the calls start (the server thread reads the queue).
+    /// </summary>
+    public Queue<(string PathContains, Fault Fault)> Faults { get; } = new();
+
+    /// <summary>How many of <see cref="Faults"/> have not been served yet.</summary>
+    public int PendingFaults
+    {
+        get
+        {
+            lock (gate)
+            {
+                return Faults.Count;
+            }
+        }
+    }
+
+    public int SecondaryRetryAfterSeconds { get; set; } = 7;
+
+    public int TooManyRequestsRetryAfterSeconds { get; set; } = 3;
+
+    /// <summary>Reads the server's state while it may be serving (the tests' thread and the server's differ).</summary>
+    public T Locked<T>(Func<T> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        lock (gate)
+        {
+            return read();
+        }
+    }
+
+    /// <summary>Changes the server's state while it may be serving.</summary>
+    public void Locked(Action change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        lock (gate)
+        {
+            change();
+        }
+    }
 
     /// <summary>Reset time sent in <c>X-RateLimit-Reset</c>.</summary>
     public DateTimeOffset RateLimitReset { get; set; } = DateTimeOffset.FromUnixTimeSeconds(2_000_000_000);
@@ -153,25 +211,52 @@ internal sealed partial class FakeGitHub : IDisposable
             Requests.Add($"{method} {path}");
             response.Headers["X-RateLimit-Limit"] = "5000";
             response.Headers["X-RateLimit-Reset"] = RateLimitReset.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-            if (Refusals.Count > 0 && path.Contains(Refusals.Peek().PathContains, StringComparison.Ordinal))
+            truncateResponse = false;
+            if (Faults.Count > 0 && path.Contains(Faults.Peek().PathContains, StringComparison.Ordinal))
             {
-                var (_, kind) = Refusals.Dequeue();
-                response.Headers["X-RateLimit-Remaining"] = kind == "primary" ? "0" : "4000";
-                if (kind == "secondary")
+                var (_, fault) = Faults.Dequeue();
+                if (fault == Fault.DropConnection)
                 {
-                    response.Headers["Retry-After"] = "7";
+                    truncateResponse = true;
                 }
-
-                Send(response, 403, new JsonObject
+                else
                 {
-                    ["message"] = kind == "primary" ? "API rate limit exceeded for user ID 1." : "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
-                    ["documentation_url"] = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api",
-                });
-                return;
+                    Refuse(response, fault);
+                    return;
+                }
             }
 
             response.Headers["X-RateLimit-Remaining"] = "4999";
             Route(method, path, request, response, body);
+        }
+    }
+
+    private void Refuse(HttpListenerResponse response, Fault fault)
+    {
+        response.Headers["X-RateLimit-Remaining"] = fault == Fault.PrimaryRateLimit ? "0" : "4000";
+        switch (fault)
+        {
+            case Fault.PrimaryRateLimit:
+                Send(response, 403, new JsonObject
+                {
+                    ["message"] = "API rate limit exceeded for user ID 1.",
+                    ["documentation_url"] = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api",
+                });
+                break;
+            case Fault.SecondaryRateLimit:
+                response.Headers["Retry-After"] = SecondaryRetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+                Send(response, 403, new JsonObject
+                {
+                    ["message"] = "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+                    ["documentation_url"] = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+                });
+                break;
+            case Fault.TooManyRequests:
+                response.Headers["Retry-After"] = TooManyRequestsRetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+                Send(response, 429, new JsonObject { ["message"] = "Too Many Requests" });
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(fault), fault, "not a refusal");
         }
     }
 
@@ -219,9 +304,7 @@ internal sealed partial class FakeGitHub : IDisposable
             byte[] archive = m.Groups["kind"].Value == "tar.gz" ? Tarball(repository, sha) : Zipball(repository, sha);
             response.ContentType = m.Groups["kind"].Value == "tar.gz" ? "application/x-gzip" : "application/zip";
             response.StatusCode = 200;
-            response.ContentLength64 = archive.Length;
-            response.OutputStream.Write(archive);
-            response.Close();
+            Finish(response, archive);
         }
         else
         {
@@ -270,7 +353,7 @@ internal sealed partial class FakeGitHub : IDisposable
             if (existed)
             {
                 response.StatusCode = 204;
-                response.Close();
+                Finish(response, []);
                 return;
             }
 
@@ -347,7 +430,7 @@ internal sealed partial class FakeGitHub : IDisposable
             // GitHub answers with a redirect to codeload; Octokit has to follow it.
             response.StatusCode = 302;
             response.RedirectLocation = $"http://127.0.0.1:{Port}/_codeload/{repository.FullName}/{(m.Groups[1].Value == "tarball" ? "tar.gz" : "zip")}/{sha}";
-            response.Close();
+            Finish(response, []);
         }
         else
         {
@@ -379,6 +462,9 @@ internal sealed partial class FakeGitHub : IDisposable
         Send(response, 201, RepositoryJson(created));
     }
 
+    // Like GitHub's (the commit's time), an archive's bytes depend only on the commit: equal archives share cached reports.
+    private static readonly DateTimeOffset ArchiveTime = new(2023, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     private static byte[] Tarball(FakeRepository repository, string sha)
     {
         using var buffer = new MemoryStream();
@@ -386,10 +472,10 @@ internal sealed partial class FakeGitHub : IDisposable
         using (var tar = new TarWriter(gzip, TarEntryFormat.Pax, leaveOpen: true))
         {
             string top = $"{repository.Owner}-{repository.Name}-{sha[..7]}/";
-            tar.WriteEntry(new PaxTarEntry(TarEntryType.Directory, top));
-            foreach (var (file, text) in repository.FilesAtCommit[sha])
+            tar.WriteEntry(new PaxTarEntry(TarEntryType.Directory, top) { ModificationTime = ArchiveTime });
+            foreach (var (file, text) in repository.FilesAtCommit[sha].OrderBy(f => f.Key, StringComparer.Ordinal))
             {
-                tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, top + file) { DataStream = new MemoryStream(Encoding.UTF8.GetBytes(text)) });
+                tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, top + file) { ModificationTime = ArchiveTime, DataStream = new MemoryStream(Encoding.UTF8.GetBytes(text)) });
             }
         }
 
@@ -401,9 +487,11 @@ internal sealed partial class FakeGitHub : IDisposable
         using var buffer = new MemoryStream();
         using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
         {
-            foreach (var (file, text) in repository.FilesAtCommit[sha])
+            foreach (var (file, text) in repository.FilesAtCommit[sha].OrderBy(f => f.Key, StringComparer.Ordinal))
             {
-                using var writer = new StreamWriter(zip.CreateEntry($"{repository.Owner}-{repository.Name}-{sha[..7]}/{file}").Open());
+                var entry = zip.CreateEntry($"{repository.Owner}-{repository.Name}-{sha[..7]}/{file}");
+                entry.LastWriteTime = ArchiveTime;
+                using var writer = new StreamWriter(entry.Open());
                 writer.Write(text);
             }
         }
@@ -443,13 +531,32 @@ internal sealed partial class FakeGitHub : IDisposable
         return json;
     }
 
-    private static void Send(HttpListenerResponse response, int status, JsonNode json)
+    private void Send(HttpListenerResponse response, int status, JsonNode json)
     {
         byte[] bytes = Encoding.UTF8.GetBytes(json.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
         response.StatusCode = status;
         response.ContentType = "application/json; charset=utf-8";
-        response.ContentLength64 = bytes.Length;
-        response.OutputStream.Write(bytes);
+        Finish(response, bytes);
+    }
+
+    /// <summary>Sends the body; under <see cref="Fault.DropConnection"/> only its first half, then the socket is closed.</summary>
+    private void Finish(HttpListenerResponse response, byte[] body)
+    {
+        response.ContentLength64 = body.Length;
+        if (truncateResponse)
+        {
+            truncateResponse = false;
+            if (body.Length > 1)
+            {
+                response.OutputStream.Write(body, 0, body.Length / 2);
+                response.OutputStream.Flush();
+            }
+
+            response.Abort();
+            return;
+        }
+
+        response.OutputStream.Write(body);
         response.Close();
     }
 
