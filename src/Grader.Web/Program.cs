@@ -1,4 +1,5 @@
 using Grader.Web.Extensions;
+using Grader.Data.GitHub;
 using Grader.Web.GitHub;
 
 // Grader's web app. `dotnet run --project src/Grader.Web` serves the demo course on http://localhost:5000 (see

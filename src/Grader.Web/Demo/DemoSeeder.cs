@@ -1,8 +1,10 @@
 using System.IO.Compression;
 using Grader.Core.Configuration;
-using Grader.Web.Course;
-using Grader.Web.Data;
+using Grader.Data.Course;
+using Grader.Data;
+using Grader.Data.Grading;
 using Grader.Web.Grading;
+using Grader.Web.Project;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
@@ -21,6 +23,7 @@ public sealed class DemoSeeder(
     RoleManager<IdentityRole> roles,
     GradingService grading,
     IClock clock,
+    ProjectDemo projectDemo,
     ILogger<DemoSeeder> logger)
 {
     /// <summary>The demo accounts' passwords, shown on the sign-in page while the demo course is loaded.</summary>
@@ -91,8 +94,12 @@ public sealed class DemoSeeder(
             }
 
             row.Name = student.Name;
-            row.GitHubUsername = student.GitHubUsername;
-            row.GitHubId = student.GitHubId;
+            // roster.csv only fills in a GitHub identity: a Classroom roster import (/Instructor/GitHub) may have set it since.
+            if (row.GitHubUsername.Length == 0)
+            {
+                row.GitHubUsername = student.GitHubUsername;
+                row.GitHubId = student.GitHubId;
+            }
         }
 
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
@@ -178,8 +185,11 @@ public sealed class DemoSeeder(
         {
             StudentIdentifier = students[20].Identifier, OtherStudentIdentifier = students[21].Identifier, AssignmentId = DemoAssignment,
             Similarity = 0.97, Summary = "Identical notebooks apart from names (demo; not confirmed).", OpenedAtUtc = (due + Duration.FromDays(1)).ToDateTimeUtc(),
+            OpenedByName = tas[0].DisplayName,
+            SubmissionId = submissions[20].Id, OtherSubmissionId = submissions[21].Id,
         });
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await projectDemo.SeedAsync(tas, cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Demo term ready: {Count} HW1 submissions", submissions.Count);
     }
 

@@ -1,9 +1,14 @@
 using Grader.Submissions.Storage;
-using Grader.Web.Course;
-using Grader.Web.Data;
+using Grader.Data.Course;
+using Grader.Data;
 using Grader.Web.Demo;
+using Grader.Data.GitHub;
 using Grader.Web.GitHub;
+using Grader.Data.Grading;
 using Grader.Web.Grading;
+using Grader.Web.Project;
+using Grader.Web.Similarity;
+using Grader.Web.SignIn;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -11,19 +16,6 @@ using NodaTime;
 using Quartz;
 
 namespace Grader.Web.Extensions;
-
-/// <summary>Database settings (section <c>Database</c>): <c>Provider</c> is Sqlite (default) or SqlServer.</summary>
-public sealed class DatabaseOptions
-{
-    public const string Section = "Database";
-
-    public string Provider { get; set; } = "Sqlite";
-
-    /// <summary>Empty with SQLite: data/grader.db. Required with SQL Server.</summary>
-    public string ConnectionString { get; set; } = "";
-
-    public bool IsSqlServer => string.Equals(Provider, "SqlServer", StringComparison.OrdinalIgnoreCase);
-}
 
 /// <summary>Everything the app is made of, in one place: course, database, sign-in, grading, jobs, demo.</summary>
 public static class GraderWebComposition
@@ -34,42 +26,9 @@ public static class GraderWebComposition
         var services = builder.Services;
         var configuration = builder.Configuration;
 
-        var courseOptions = configuration.GetSection(CourseOptions.Section).Get<CourseOptions>() ?? new CourseOptions();
-        string root = string.IsNullOrWhiteSpace(courseOptions.Root) ? CourseCatalog.FindRoot(builder.Environment.ContentRootPath) : Path.GetFullPath(courseOptions.Root);
-        string dataFolder = string.IsNullOrWhiteSpace(courseOptions.DataFolder) ? Path.Combine(root, "data") : Path.GetFullPath(courseOptions.DataFolder);
-        string cacheFolder = string.IsNullOrWhiteSpace(courseOptions.ReportCacheFolder) ? Path.Combine(dataFolder, "report-cache") : Path.GetFullPath(courseOptions.ReportCacheFolder);
-        Directory.CreateDirectory(dataFolder);
-        var catalog = new CourseCatalog(root, dataFolder, cacheFolder);
-        services.AddSingleton(catalog);
-        services.AddSingleton(courseOptions);
-        services.AddSingleton(new SubmissionStore(Path.Combine(dataFolder, "web-store")));
-        // Infrastructure (cookies, Quartz) reads TimeProvider; the grading rules read the course clock (Course:Now).
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(CourseClock.FromConfiguration(configuration, courseOptions.SeedDemo));
+        var data = services.AddGraderData(configuration, builder.Environment.ContentRootPath);
+        string dataFolder = data.DataFolder;
         services.AddGraderGitHub(configuration, dataFolder);
-
-        var database = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
-        string connectionString = database.ConnectionString;
-        if (database.IsSqlServer)
-        {
-            if (string.IsNullOrWhiteSpace(connectionString))
-            {
-                throw new InvalidOperationException("Database:Provider is SqlServer but Database:ConnectionString is empty.");
-            }
-
-            services.AddDbContext<SqlServerGraderDbContext>(o => o.UseSqlServer(connectionString));
-            services.AddScoped<GraderDbContext>(sp => sp.GetRequiredService<SqlServerGraderDbContext>());
-        }
-        else
-        {
-            if (string.IsNullOrWhiteSpace(connectionString))
-            {
-                connectionString = $"Data Source={Path.Combine(dataFolder, "grader.db")}";
-            }
-
-            services.AddDbContext<SqliteGraderDbContext>(o => o.UseSqlite(connectionString));
-            services.AddScoped<GraderDbContext>(sp => sp.GetRequiredService<SqliteGraderDbContext>());
-        }
 
         services.AddIdentity<AppUser, IdentityRole>(o =>
             {
@@ -92,40 +51,16 @@ public static class GraderWebComposition
             o.Events.OnRedirectToAccessDenied = context => RedirectOrStatus(context, StatusCodes.Status403Forbidden);
         });
 
-        var runner = configuration.GetSection(RunnerOptions.Section).Get<RunnerOptions>() ?? new RunnerOptions();
-        string graderDll = string.IsNullOrWhiteSpace(runner.GraderDll) ? Path.Combine(AppContext.BaseDirectory, "runner", "grader.dll") : Path.GetFullPath(runner.GraderDll);
-        services.AddSingleton<ISubmissionGradingClient>(new RunnerProcessGradingClient(graderDll, root, Path.Combine(dataFolder, "grading-work"), TimeSpan.FromSeconds(runner.TimeoutSeconds), Path.Combine(dataFolder, "web-store")));
-        services.AddScoped<GradingService>();
         services.AddScoped<Gradebook>();
+        services.AddSingleton<GradebookCache>();
         services.AddScoped<ReviewService>();
         services.AddScoped<ScoreDistributions>();
         services.AddScoped<StaffDecisions>();
+        services.AddGraderSimilarity(configuration);
+        services.AddGraderGitHubSignIn(configuration);
         services.AddScoped<SubmissionAccess>();
         services.AddScoped<DemoSeeder>();
-        services.AddSingleton<IGradingQueue, QuartzGradingQueue>();
-
-        services.AddQuartz(q =>
-        {
-            // One grading at a time: each already uses the sandbox's CPU limits, and this machine has two cores.
-            q.UseDefaultThreadPool(1);
-            q.UsePersistentStore(store =>
-            {
-                store.ConfigureStore(o => o.StoreJobDataAsStrings = true);
-                if (database.IsSqlServer)
-                {
-                    store.UseSqlServer(connectionString);
-                }
-                else
-                {
-                    store.UseSqlite(connectionString);
-                }
-
-                store.ProvisionSchema();
-            });
-        });
-        services.AddQuartzHostedService(o => o.WaitForJobsToComplete = false);
-        services.AddHostedService<ResumeUnfinishedRuns>();
-
+        services.AddGraderProject();
         services.AddRazorPages(o =>
         {
             o.Conventions.AuthorizeFolder("/");

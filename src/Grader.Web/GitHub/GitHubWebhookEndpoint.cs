@@ -1,6 +1,8 @@
+using Grader.Data.GitHub;
 using Grader.GitHub;
-using Grader.Web.Data;
+using Grader.Data;
 using Microsoft.EntityFrameworkCore;
+using NodaTime;
 
 namespace Grader.Web.GitHub;
 
@@ -23,7 +25,7 @@ public static class GitHubWebhookEndpoint
         return endpoints;
     }
 
-    private static async Task<IResult> ReceiveAsync(HttpContext context, WebhookSecret secret, GraderDbContext db, TimeProvider time, ILoggerFactory loggers)
+    private static async Task<IResult> ReceiveAsync(HttpContext context, WebhookSecret secret, GraderDbContext db, IClock clock, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(GitHubWebhookEndpoint));
         var request = context.Request;
@@ -57,7 +59,8 @@ public static class GitHubWebhookEndpoint
             return Results.Ok(new { delivery = deliveryId, status = "duplicate" });
         }
 
-        var receivedAt = time.GetUtcNow().UtcDateTime;
+        // The course clock, like every time the deadlines are compared with.
+        var receivedAt = clock.GetCurrentInstant().ToDateTimeUtc();
         db.Set<GitHubDelivery>().Add(new GitHubDelivery { DeliveryId = deliveryId, Event = eventName, ReceivedAtUtc = receivedAt });
         string status = "ignored";
         if (eventName == "push")

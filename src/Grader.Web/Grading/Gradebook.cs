@@ -1,8 +1,10 @@
+using Grader.Data.Grading;
 using Grader.Core.Configuration;
 using Grader.Core.Grading;
 using Grader.Core.Reports;
-using Grader.Web.Course;
-using Grader.Web.Data;
+using Grader.Data.Course;
+using Grader.Data;
+using Grader.Web.Project;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 using CoreSubmission = Grader.Core.Grading.Submission;
@@ -32,13 +34,24 @@ public sealed record SubmissionView(
 /// Turns what the database knows into Grader.Core's <see cref="GradingFacts"/> and asks the policy engine; nothing
 /// here re-implements a grading rule.
 /// </summary>
-public sealed class Gradebook(GraderDbContext db, CourseCatalog course, IClock clock)
+/// <param name="cache">The app's shared <see cref="GradebookCache"/>; without one every call computes afresh.</param>
+public sealed class Gradebook(GraderDbContext db, CourseCatalog course, IClock clock, GradebookCache? cache = null)
 {
     private CourseTree Tree => course.Tree;
 
-    /// <summary>Final grades of every student on the roster, with the engine's explanation.</summary>
+    /// <summary>Final grades of every student on the roster, with the engine's explanation. Shared: do not modify.</summary>
     public async Task<IReadOnlyList<FinalGrade>> GradeAllAsync(CancellationToken cancellationToken)
-        => new CourseGrader(Tree, clock).GradeAll(await LoadFactsAsync(cancellationToken).ConfigureAwait(false));
+    {
+        var tree = Tree;
+        async Task<IReadOnlyList<FinalGrade>> Compute() => new CourseGrader(tree, clock).GradeAll(await LoadFactsAsync(cancellationToken).ConfigureAwait(false));
+        if (cache is null)
+        {
+            return await Compute().ConfigureAwait(false);
+        }
+
+        long version = await db.DataVersionAsync(cancellationToken).ConfigureAwait(false);
+        return await cache.GetOrComputeAsync(version, tree, clock.GetCurrentInstant(), Compute, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// The facts as of now. The submission that counts is each submitter's latest one for an assignment; its outcomes
@@ -52,21 +65,25 @@ public sealed class Gradebook(GraderDbContext db, CourseCatalog course, IClock c
             .Select(g => g.OrderByDescending(s => s.ReceivedAtUtc).ThenByDescending(s => s.Id).First())
             .Where(s => Tree.Assignments.Any(a => a.Id == s.AssignmentId))
             .ToList();
-        var ids = latest.Select(s => s.Id).ToList();
-        var runs = await LatestSucceededRunsAsync(ids, cancellationToken).ConfigureAwait(false);
-        var overrides = await db.ItemOverrides.AsNoTracking().Where(o => ids.Contains(o.SubmissionId)).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var ids = latest.Select(s => s.Id).ToHashSet();
+        var checkResults = await NewestCheckResultsAsync(cancellationToken).ConfigureAwait(false);
+        var overrides = (await db.ItemOverrides.AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false))
+            .Where(o => ids.Contains(o.SubmissionId)).ToLookup(o => o.SubmissionId);
 
         var facts = latest.Select(s => new CoreSubmission(
             s.SubmitterId,
             s.AssignmentId,
             Instant.FromDateTimeUtc(s.ReceivedAtUtc),
-            Outcomes(Tree.RubricFor(s.AssignmentId), runs.GetValueOrDefault(s.Id), overrides.Where(o => o.SubmissionId == s.Id)))).ToList();
+            Outcomes(Tree.RubricFor(s.AssignmentId), checkResults[s.Id], overrides[s.Id]))).ToList();
 
         var teams = await db.Teams.AsNoTracking().Include(t => t.Members).ToListAsync(cancellationToken).ConfigureAwait(false);
-        var extensions = await db.Extensions.AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
-        var cases = await db.SimilarityCases.AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
+        // Revoked extensions and dismissed cases are history, not facts: only what is in force reaches the engine.
+        var extensions = (await db.Extensions.AsNoTracking().Unrevoked().ToListAsync(cancellationToken).ConfigureAwait(false)).NewestPerSubmitterAndAssignment();
+        var cases = await db.SimilarityCases.AsNoTracking().NotDismissed().ToListAsync(cancellationToken).ConfigureAwait(false);
+        // Presentations: the panel's mean per item is that item's TA score (Project/PresentationPanel.cs).
+        var panel = await db.PanelScores.AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
         return new GradingFacts(
-            facts,
+            PresentationPanel.WithPanelScores(Tree, facts, panel),
             teams.Where(t => t.Members.Count > 0).Select(t => new Team(t.Id, t.Members.Select(m => m.StudentIdentifier).Order(StringComparer.Ordinal).ToList())).ToList(),
             extensions.Select(e => new Extension(e.SubmitterId, e.AssignmentId, Period.FromDays(e.Days), e.Reason)).ToList(),
             cases.Select(c => new PlagiarismCase(c.StudentIdentifier, c.AssignmentId, c.ConfirmedAtUtc is { } at ? Instant.FromDateTimeUtc(at) : null, c.Summary)).ToList(),
@@ -88,8 +105,7 @@ public sealed class Gradebook(GraderDbContext db, CourseCatalog course, IClock c
         var graded = (await LatestSucceededRunsAsync([submissionId], cancellationToken).ConfigureAwait(false)).GetValueOrDefault(submissionId);
         var overrides = await db.ItemOverrides.AsNoTracking().Where(o => o.SubmissionId == submissionId).ToListAsync(cancellationToken).ConfigureAwait(false);
         var regrades = await db.RegradeRequests.AsNoTracking().Where(r => r.SubmissionId == submissionId).OrderBy(r => r.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
-        var extension = await db.Extensions.AsNoTracking()
-            .SingleOrDefaultAsync(e => e.SubmitterId == submission.SubmitterId && e.AssignmentId == submission.AssignmentId, cancellationToken).ConfigureAwait(false);
+        var extension = await db.Extensions.InForceAsync(submission.SubmitterId, submission.AssignmentId, cancellationToken).ConfigureAwait(false);
         string name = await db.Roster.AsNoTracking().Where(r => r.Identifier == submission.SubmitterId).Select(r => r.Name)
             .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false) ?? submission.SubmitterId;
 
@@ -101,6 +117,20 @@ public sealed class Gradebook(GraderDbContext db, CourseCatalog course, IClock c
             Instant.FromDateTimeUtc(submission.ReceivedAtUtc));
         var report = graded?.ReportJson is { } json ? GradingReport.FromJson(json) : null;
         return new SubmissionView(submission, name, assignment, latestRun ?? graded, report, score, late, overrides, regrades);
+    }
+
+    /// <summary>
+    /// The item rows of each submission's newest succeeded run, by submission id: two narrow queries instead of
+    /// loading every run with its report text (the gradebook of a large class reads thousands of them).
+    /// </summary>
+    private async Task<ILookup<long, RubricItemResult>> NewestCheckResultsAsync(CancellationToken cancellationToken)
+    {
+        var newestRunIds = db.GradingRuns.Where(r => r.Status == GradingRunStatus.Succeeded).GroupBy(r => r.SubmissionId).Select(g => g.Max(r => r.Id));
+        var submissionOfRun = await db.GradingRuns.Where(r => newestRunIds.Contains(r.Id)).Select(r => new { r.Id, r.SubmissionId })
+            .ToDictionaryAsync(r => r.Id, r => r.SubmissionId, cancellationToken).ConfigureAwait(false);
+        var items = await db.RubricItemResults.AsNoTracking().Where(i => newestRunIds.Contains(i.GradingRunId))
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        return items.ToLookup(i => submissionOfRun[i.GradingRunId]);
     }
 
     private async Task<Dictionary<long, GradingRun>> LatestSucceededRunsAsync(IReadOnlyCollection<long> submissionIds, CancellationToken cancellationToken)
@@ -117,10 +147,14 @@ public sealed class Gradebook(GraderDbContext db, CourseCatalog course, IClock c
     /// check). An auto item the runner left pending (it could not run the check) becomes a grader error: pending for a TA.
     /// </summary>
     public static IReadOnlyList<ItemOutcome> Outcomes(Rubric rubric, GradingRun? run, IEnumerable<ItemOverride> overrides)
+        => Outcomes(rubric, run?.Items ?? [], overrides);
+
+    /// <inheritdoc cref="Outcomes(Rubric, GradingRun?, IEnumerable{ItemOverride})"/>
+    public static IReadOnlyList<ItemOutcome> Outcomes(Rubric rubric, IEnumerable<RubricItemResult> checkResults, IEnumerable<ItemOverride> overrides)
     {
         ArgumentNullException.ThrowIfNull(rubric);
         var outcomes = new List<ItemOutcome>();
-        foreach (var result in run?.Items ?? [])
+        foreach (var result in checkResults)
         {
             if (rubric.Item(result.ItemId) is not { Kind: RubricItemKind.Auto })
             {

@@ -1,6 +1,7 @@
+using Grader.Data.Grading;
 using Grader.Core.Grading;
-using Grader.Web.Course;
-using Grader.Web.Data;
+using Grader.Data.Course;
+using Grader.Data;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 
@@ -21,10 +22,24 @@ public sealed class ReviewRejectedException(string message) : Exception(message)
 }
 
 /// <summary>TA decisions and student requests about a submission. Every decision is a new row; nothing is overwritten.</summary>
-public sealed class ReviewService(GraderDbContext db, Gradebook gradebook, CourseCatalog course, IClock clock)
+/// <remarks>After a decision is saved the <see cref="IGradingFeedbackSink"/>s hear of it (GitHub feedback is posted again).</remarks>
+public sealed class ReviewService(
+    GraderDbContext db, Gradebook gradebook, CourseCatalog course, IClock clock,
+    IEnumerable<IGradingFeedbackSink>? feedbackSinks = null, ILogger<ReviewService>? logger = null)
 {
     /// <summary>Records a TA's points for an item, with the points it had before; the rubric's rules are checked first.</summary>
     public async Task<ItemOverride> OverrideAsync(long submissionId, string itemId, decimal newPoints, string comment, AppUser by, CancellationToken cancellationToken)
+    {
+        var decision = await RecordOverrideAsync(submissionId, itemId, newPoints, comment, by, cancellationToken).ConfigureAwait(false);
+        await NotifyAsync(submissionId, cancellationToken).ConfigureAwait(false);
+        return decision;
+    }
+
+    // Sinks are told only once the decision is committed: they read it back from the database (and may queue a job in it).
+    private Task NotifyAsync(long submissionId, CancellationToken cancellationToken) =>
+        GradeChangeNotifier.NotifyAsync(feedbackSinks ?? [], submissionId, GradeChange.TaOverride, logger ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, cancellationToken);
+
+    private async Task<ItemOverride> RecordOverrideAsync(long submissionId, string itemId, decimal newPoints, string comment, AppUser by, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(by);
         if (string.IsNullOrWhiteSpace(comment))
@@ -93,10 +108,15 @@ public sealed class ReviewService(GraderDbContext db, Gradebook gradebook, Cours
         var decisions = new List<ItemOverride>();
         foreach (long target in targets)
         {
-            decisions.Add(await OverrideAsync(target, itemId, newPoints, comment, by, cancellationToken).ConfigureAwait(false));
+            decisions.Add(await RecordOverrideAsync(target, itemId, newPoints, comment, by, cancellationToken).ConfigureAwait(false));
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        foreach (long target in targets)
+        {
+            await NotifyAsync(target, cancellationToken).ConfigureAwait(false);
+        }
+
         return decisions;
     }
 

@@ -1,6 +1,7 @@
+using Grader.Data.Grading;
 using System.Globalization;
 using Grader.Core.Grading;
-using Grader.Web.Course;
+using Grader.Data.Course;
 
 namespace Grader.Web.Grading;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Grader.Core.Configuration;
-using Grader.Web.Course;
-using Grader.Web.Data;
+using Grader.Data;
+using Grader.Data.Course;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 
@@ -9,9 +9,9 @@ namespace Grader.Web.Grading;
 
 /// <summary>
 /// The instructor's and TAs' decisions that change grades outside a rubric: extensions, similarity (plagiarism) cases
-/// and a team paper's contribution-statement finding. The pages check the role; this checks the facts. Each decision is
-/// stored with who made it and when, and is also written to the log under the category "Grader.Audit" (a revoked
-/// extension or a dismissed case leaves its trace only there: the data model keeps current state, not history).
+/// and a team paper's contribution-statement finding. The pages check the role; this checks the facts. Nothing here
+/// deletes a row: a revoked extension and a dismissed case keep who decided, when and why, and the pages show that
+/// history. Each decision is also written to the log under the category "Grader.Audit".
 /// </summary>
 public sealed class StaffDecisions(GraderDbContext db, CourseCatalog course, IClock clock, ILoggerFactory loggers)
 {
@@ -20,7 +20,11 @@ public sealed class StaffDecisions(GraderDbContext db, CourseCatalog course, ICl
 
     private readonly ILogger audit = loggers.CreateLogger("Grader.Audit");
 
-    /// <summary>Grants (or changes) an extension for a student or team on an assignment, in whole days added to the local due date.</summary>
+    /// <summary>
+    /// Grants an extension for a student or team on an assignment, in whole days added to the local due date. An
+    /// extension already in force for the same pair is revoked ("changed to N days") and the new one is a new row, so
+    /// at most one row per pair is ever unrevoked and the history shows every change.
+    /// </summary>
     public async Task<ExtensionRecord> GrantExtensionAsync(string submitterId, string assignmentId, int days, string reason, AppUser by, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(by);
@@ -43,36 +47,62 @@ public sealed class StaffDecisions(GraderDbContext db, CourseCatalog course, ICl
             throw new ReviewRejectedException($"'{submitterId}' is neither a student on the roster nor a team.");
         }
 
-        var extension = await db.Extensions.SingleOrDefaultAsync(e => e.SubmitterId == submitterId && e.AssignmentId == assignment.Id, cancellationToken).ConfigureAwait(false);
-        int? previousDays = extension?.Days;
-        if (extension is null)
+        var now = Now();
+        var inForce = await db.Extensions.Where(e => e.SubmitterId == submitterId && e.AssignmentId == assignment.Id && e.RevokedAtUtc == null)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var previous in inForce)
         {
-            extension = new ExtensionRecord { SubmitterId = submitterId, AssignmentId = assignment.Id, Reason = "", GrantedByName = "" };
-            db.Extensions.Add(extension);
+            previous.RevokedAtUtc = now;
+            previous.RevokedByName = by.DisplayName;
+            previous.RevokeReason = $"changed to {days} {(days == 1 ? "day" : "days")}";
         }
 
-        extension.Days = days;
-        extension.Reason = reason.Trim();
-        extension.GrantedByName = by.DisplayName;
-        extension.GrantedAtUtc = Now();
+        var extension = new ExtensionRecord
+        {
+            SubmitterId = submitterId,
+            AssignmentId = assignment.Id,
+            Days = days,
+            Reason = reason.Trim(),
+            GrantedByName = by.DisplayName,
+            GrantedAtUtc = now,
+        };
+        db.Extensions.Add(extension);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         audit.LogInformation("{By} granted {Submitter} {Days} extra days on {Assignment} (was {Previous}): {Reason}",
-            by.UserName, submitterId, days, assignment.Id, previousDays?.ToString(CultureInfo.InvariantCulture) ?? "none", extension.Reason);
+            by.UserName, submitterId, days, assignment.Id,
+            inForce.Count == 0 ? "none" : string.Join(", ", inForce.Select(e => e.Days.ToString(CultureInfo.InvariantCulture))), extension.Reason);
         return extension;
     }
 
-    public async Task RevokeExtensionAsync(long extensionId, AppUser by, CancellationToken cancellationToken)
+    /// <summary>Takes an extension back: the row stays, stamped with who revoked it, when and why.</summary>
+    public async Task<ExtensionRecord> RevokeExtensionAsync(long extensionId, string reason, AppUser by, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(by);
         var extension = await db.Extensions.SingleOrDefaultAsync(e => e.Id == extensionId, cancellationToken).ConfigureAwait(false)
             ?? throw new ReviewRejectedException($"There is no extension {extensionId}.");
-        db.Extensions.Remove(extension);
+        if (extension.RevokedAtUtc is not null)
+        {
+            throw new ReviewRejectedException($"Extension {extensionId} was already revoked by {extension.RevokedByName} ({extension.RevokeReason}).");
+        }
+
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            throw new ReviewRejectedException("Say why the extension is revoked: the reason stays in its history.");
+        }
+
+        extension.RevokedAtUtc = Now();
+        extension.RevokedByName = by.DisplayName;
+        extension.RevokeReason = reason.Trim();
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        audit.LogInformation("{By} revoked the {Days}-day extension of {Submitter} on {Assignment} (granted by {GrantedBy} at {GrantedAt:u}: {Reason})",
-            by.UserName, extension.Days, extension.SubmitterId, extension.AssignmentId, extension.GrantedByName, extension.GrantedAtUtc, extension.Reason);
+        audit.LogInformation("{By} revoked the {Days}-day extension of {Submitter} on {Assignment} (granted by {GrantedBy} at {GrantedAt:u}: {Reason}): {RevokeReason}",
+            by.UserName, extension.Days, extension.SubmitterId, extension.AssignmentId, extension.GrantedByName, extension.GrantedAtUtc, extension.Reason, extension.RevokeReason);
+        return extension;
     }
 
-    /// <summary>A TA's suspicion that <paramref name="submissionId"/> copies <paramref name="otherSubmissionId"/>; it changes no grade until confirmed.</summary>
+    /// <summary>
+    /// A TA's suspicion that <paramref name="submissionId"/> copies <paramref name="otherSubmissionId"/> (or shares code
+    /// with it); it changes no grade until an instructor confirms it. The case is against the first submission's student.
+    /// </summary>
     public async Task<SimilarityCase> OpenSimilarityCaseAsync(long submissionId, long otherSubmissionId, double similarityPercent, string summary, AppUser by, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(by);
@@ -100,41 +130,116 @@ public sealed class StaffDecisions(GraderDbContext db, CourseCatalog course, ICl
             throw new ReviewRejectedException($"Both submissions are {first.SubmitterId}'s own.");
         }
 
+        // The plagiarism policy applies to a student; a team's submission needs a case per member.
+        if (!await db.Roster.AnyAsync(r => r.Identifier == first.SubmitterId, cancellationToken).ConfigureAwait(false))
+        {
+            throw new ReviewRejectedException($"Submission {first.Id} is by '{first.SubmitterId}', who is not a student on the roster; open the case against a student.");
+        }
+
+        bool alreadyOpen = await db.SimilarityCases.AnyAsync(c => c.StudentIdentifier == first.SubmitterId && c.AssignmentId == first.AssignmentId
+            && c.SubmissionId == first.Id && c.OtherSubmissionId == second.Id && c.ConfirmedAtUtc == null && c.DismissedAtUtc == null, cancellationToken).ConfigureAwait(false);
+        if (alreadyOpen)
+        {
+            throw new ReviewRejectedException($"A case against {first.SubmitterId} for submissions #{first.Id} and #{second.Id} is already open.");
+        }
+
         var opened = new SimilarityCase
         {
             StudentIdentifier = first.SubmitterId,
             OtherStudentIdentifier = second.SubmitterId,
             AssignmentId = first.AssignmentId,
             Similarity = Math.Round(similarityPercent / 100, 4),
-            Summary = $"{summary.Trim()} (submissions #{first.Id} and #{second.Id}; opened by {by.DisplayName})",
+            Summary = summary.Trim(),
             OpenedAtUtc = Now(),
+            OpenedByName = by.DisplayName,
+            SubmissionId = first.Id,
+            OtherSubmissionId = second.Id,
         };
         db.SimilarityCases.Add(opened);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        audit.LogInformation("{By} opened similarity case {Case}: {Student} and {Other} on {Assignment}", by.UserName, opened.Id, opened.StudentIdentifier, opened.OtherStudentIdentifier, opened.AssignmentId);
+        audit.LogInformation("{By} opened similarity case {Case}: {Student} (#{Submission}) and {Other} (#{OtherSubmission}) on {Assignment}",
+            by.UserName, opened.Id, opened.StudentIdentifier, first.Id, opened.OtherStudentIdentifier, second.Id, opened.AssignmentId);
+        return opened;
+    }
+
+    /// <summary>
+    /// A TA's suspicion that <paramref name="submissionId"/> copies a previous year's submission
+    /// (<paramref name="archivedId"/>, as the similarity report names it, e.g. <c>2025/ab1234</c>).
+    /// </summary>
+    public async Task<SimilarityCase> OpenArchiveSimilarityCaseAsync(long submissionId, string archivedId, double similarityPercent, string summary, AppUser by, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(by);
+        if (string.IsNullOrWhiteSpace(archivedId))
+        {
+            throw new ReviewRejectedException("Name the previous year's submission the case compares with.");
+        }
+
+        if (string.IsNullOrWhiteSpace(summary))
+        {
+            throw new ReviewRejectedException("A summary is required: say what the two submissions share.");
+        }
+
+        if (double.IsNaN(similarityPercent) || similarityPercent is < 0 or > 100)
+        {
+            throw new ReviewRejectedException($"Similarity is a percent from 0 to 100; got {similarityPercent.ToString(CultureInfo.InvariantCulture)}.");
+        }
+
+        var submission = await db.Submissions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == submissionId, cancellationToken).ConfigureAwait(false)
+            ?? throw new ReviewRejectedException($"There is no submission {submissionId}.");
+        if (!await db.Roster.AnyAsync(r => r.Identifier == submission.SubmitterId, cancellationToken).ConfigureAwait(false))
+        {
+            throw new ReviewRejectedException($"Submission {submission.Id} is by '{submission.SubmitterId}', who is not a student on the roster; open the case against a student.");
+        }
+
+        archivedId = archivedId.Trim();
+        bool alreadyOpen = await db.SimilarityCases.AnyAsync(c => c.SubmissionId == submission.Id && c.OtherSubmissionId == null && c.OtherStudentIdentifier == archivedId
+            && c.ConfirmedAtUtc == null && c.DismissedAtUtc == null, cancellationToken).ConfigureAwait(false);
+        if (alreadyOpen)
+        {
+            throw new ReviewRejectedException($"A case against {submission.SubmitterId} for submission #{submission.Id} and {archivedId} is already open.");
+        }
+
+        var opened = new SimilarityCase
+        {
+            StudentIdentifier = submission.SubmitterId,
+            OtherStudentIdentifier = archivedId,
+            AssignmentId = submission.AssignmentId,
+            Similarity = Math.Round(similarityPercent / 100, 4),
+            Summary = summary.Trim(),
+            OpenedAtUtc = Now(),
+            OpenedByName = by.DisplayName,
+            SubmissionId = submission.Id,
+        };
+        db.SimilarityCases.Add(opened);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        audit.LogInformation("{By} opened similarity case {Case}: {Student} (#{Submission}) and the archived {Archived} on {Assignment}",
+            by.UserName, opened.Id, opened.StudentIdentifier, submission.Id, archivedId, opened.AssignmentId);
         return opened;
     }
 
     /// <summary>Confirms a case: from now on the course's plagiarism policy applies to its student on its assignment.</summary>
-    public async Task ConfirmSimilarityCaseAsync(long caseId, AppUser by, CancellationToken cancellationToken)
+    public async Task ConfirmSimilarityCaseAsync(long caseId, string note, AppUser by, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(by);
-        var found = await CaseOrRejectAsync(caseId, cancellationToken).ConfigureAwait(false);
+        var found = await UndecidedCaseOrRejectAsync(caseId, note, "confirmed", cancellationToken).ConfigureAwait(false);
         found.ConfirmedAtUtc = Now();
         found.ConfirmedByName = by.DisplayName;
+        found.DecisionNote = note.Trim();
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        audit.LogInformation("{By} confirmed similarity case {Case}: {Student} on {Assignment}", by.UserName, found.Id, found.StudentIdentifier, found.AssignmentId);
+        audit.LogInformation("{By} confirmed similarity case {Case}: {Student} on {Assignment}: {Note}", by.UserName, found.Id, found.StudentIdentifier, found.AssignmentId, found.DecisionNote);
     }
 
-    /// <summary>Dismisses an unconfirmed case: it is removed, and the log keeps what it said.</summary>
-    public async Task DismissSimilarityCaseAsync(long caseId, AppUser by, CancellationToken cancellationToken)
+    /// <summary>Dismisses an undecided case: it stays on record, stamped with who dismissed it, when and why; no grade changes.</summary>
+    public async Task DismissSimilarityCaseAsync(long caseId, string note, AppUser by, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(by);
-        var found = await CaseOrRejectAsync(caseId, cancellationToken).ConfigureAwait(false);
-        db.SimilarityCases.Remove(found);
+        var found = await UndecidedCaseOrRejectAsync(caseId, note, "dismissed", cancellationToken).ConfigureAwait(false);
+        found.DismissedAtUtc = Now();
+        found.DismissedByName = by.DisplayName;
+        found.DecisionNote = note.Trim();
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        audit.LogInformation("{By} dismissed similarity case {Case}: {Student} and {Other} on {Assignment} ({Similarity:P0}): {Summary}",
-            by.UserName, found.Id, found.StudentIdentifier, found.OtherStudentIdentifier, found.AssignmentId, found.Similarity, found.Summary);
+        audit.LogInformation("{By} dismissed similarity case {Case}: {Student} and {Other} on {Assignment} ({Similarity:P0}): {Note}",
+            by.UserName, found.Id, found.StudentIdentifier, found.OtherStudentIdentifier, found.AssignmentId, found.Similarity, found.DecisionNote);
     }
 
     /// <summary>Whether a team's paper has contribution statements; without them the course's deduction applies.</summary>
@@ -158,7 +263,7 @@ public sealed class StaffDecisions(GraderDbContext db, CourseCatalog course, ICl
         course.Tree.Assignments.FirstOrDefault(a => a.Id == assignmentId)
         ?? throw new ReviewRejectedException($"There is no assignment '{assignmentId}'.");
 
-    private async Task<SimilarityCase> CaseOrRejectAsync(long caseId, CancellationToken cancellationToken)
+    private async Task<SimilarityCase> UndecidedCaseOrRejectAsync(long caseId, string note, string decision, CancellationToken cancellationToken)
     {
         var found = await db.SimilarityCases.SingleOrDefaultAsync(c => c.Id == caseId, cancellationToken).ConfigureAwait(false)
             ?? throw new ReviewRejectedException($"There is no similarity case {caseId}.");
@@ -167,8 +272,55 @@ public sealed class StaffDecisions(GraderDbContext db, CourseCatalog course, ICl
             throw new ReviewRejectedException($"Case {caseId} was confirmed by {found.ConfirmedByName}; a confirmed case is final.");
         }
 
+        if (found.DismissedAtUtc is not null)
+        {
+            throw new ReviewRejectedException($"Case {caseId} was dismissed by {found.DismissedByName}; a dismissed case is final (open a new one if there is new evidence).");
+        }
+
+        if (string.IsNullOrWhiteSpace(note))
+        {
+            throw new ReviewRejectedException($"A note is required to have case {caseId} {decision}: it stays with the case.");
+        }
+
         return found;
     }
 
     private DateTime Now() => clock.GetCurrentInstant().ToDateTimeUtc();
+}
+
+/// <summary>
+/// Which rows of the never-deleted history count now. Every reader of extensions and similarity cases goes through
+/// these, so "in force" means the same thing on every page, in the gradebook and in the GitHub commit choice.
+/// </summary>
+public static class DecisionHistory
+{
+    /// <summary>Extensions not revoked. Filter further by submitter and assignment, then take <see cref="NewestPerSubmitterAndAssignment"/>.</summary>
+    public static IQueryable<ExtensionRecord> Unrevoked(this IQueryable<ExtensionRecord> extensions) =>
+        extensions.Where(e => e.RevokedAtUtc == null);
+
+    /// <summary>The newest unrevoked extension per (submitter, assignment): the one in force.</summary>
+    public static IReadOnlyList<ExtensionRecord> NewestPerSubmitterAndAssignment(this IEnumerable<ExtensionRecord> extensions) =>
+        extensions.Where(e => e.RevokedAtUtc is null)
+            .GroupBy(e => (e.SubmitterId, e.AssignmentId))
+            .Select(g => g.OrderByDescending(e => e.GrantedAtUtc).ThenByDescending(e => e.Id).First())
+            .ToList();
+
+    /// <summary>The extension in force for one submitter on one assignment, or null.</summary>
+    public static async Task<ExtensionRecord?> InForceAsync(this IQueryable<ExtensionRecord> extensions, string submitterId, string assignmentId, CancellationToken cancellationToken)
+    {
+        var rows = await extensions.AsNoTracking().Unrevoked().Where(e => e.SubmitterId == submitterId && e.AssignmentId == assignmentId)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        return rows.NewestPerSubmitterAndAssignment().FirstOrDefault();
+    }
+
+    /// <summary>Cases that may still change a grade: not dismissed (the engine then counts only the confirmed ones).</summary>
+    public static IQueryable<SimilarityCase> NotDismissed(this IQueryable<SimilarityCase> cases) =>
+        cases.Where(c => c.DismissedAtUtc == null);
+
+    /// <summary>Whether a case is still waiting for the instructor.</summary>
+    public static bool IsUndecided(this SimilarityCase similarityCase)
+    {
+        ArgumentNullException.ThrowIfNull(similarityCase);
+        return similarityCase.ConfirmedAtUtc is null && similarityCase.DismissedAtUtc is null;
+    }
 }

@@ -1,5 +1,6 @@
+using Grader.Data.Grading;
 using System.Security.Claims;
-using Grader.Web.Data;
+using Grader.Data;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Grader.Web.Data;
+using Grader.Data;
 using NodaTime;
 using NodaTime.Text;
 

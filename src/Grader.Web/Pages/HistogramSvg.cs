@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Grader.Data.Grading;
 using Grader.Web.Grading;
 
 namespace Grader.Web.Pages;

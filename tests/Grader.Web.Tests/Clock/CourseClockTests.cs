@@ -1,4 +1,4 @@
-using Grader.Web.Demo;
+using Grader.Data.Course;
 using Microsoft.Extensions.Configuration;
 using NodaTime;
 using NodaTime.Testing;

@@ -1,5 +1,5 @@
 using System.Net;
-using Grader.Web.Data;
+using Grader.Data;
 using Microsoft.EntityFrameworkCore;
 
 namespace Grader.Web.Tests.Http;
@@ -46,6 +46,11 @@ public sealed class AuthorizationTests
             (Owner, "/Instructor/Gradebook", HttpStatusCode.Redirect, "/Account/AccessDenied"),
             ("ta2", "/Instructor/Gradebook", HttpStatusCode.Redirect, "/Account/AccessDenied"),
             ("instructor", "/Instructor/Gradebook", HttpStatusCode.OK, null),
+            (null, "/Instructor/FinalGrade?student=dm0001", HttpStatusCode.Redirect, "/Account/Login"),
+            (Owner, "/Instructor/FinalGrade?student=dm0001", HttpStatusCode.Redirect, "/Account/AccessDenied"),
+            ("ta2", "/Instructor/FinalGrade?student=dm0001", HttpStatusCode.Redirect, "/Account/AccessDenied"),
+            ("instructor", "/Instructor/FinalGrade?student=dm0001", HttpStatusCode.OK, null),
+            ("instructor", "/Instructor/FinalGrade?student=nobody", HttpStatusCode.NotFound, null),
 
             (null, "/Instructor/Extensions", HttpStatusCode.Redirect, "/Account/Login"),
             (Owner, "/Instructor/Extensions", HttpStatusCode.Redirect, "/Account/AccessDenied"),
@@ -57,10 +62,40 @@ public sealed class AuthorizationTests
             ("ta2", "/Instructor/Teams", HttpStatusCode.Redirect, "/Account/AccessDenied"),
             ("instructor", "/Instructor/Teams", HttpStatusCode.OK, null),
 
+            (null, "/Student/Team", HttpStatusCode.Redirect, "/Account/Login"),
+            (Owner, "/Student/Team", HttpStatusCode.OK, null),
+            ("ta1", "/Student/Team", HttpStatusCode.Redirect, "/Account/AccessDenied"),
+            ("instructor", "/Student/Team", HttpStatusCode.Redirect, "/Account/AccessDenied"),
+
+            (null, "/Student/Documents", HttpStatusCode.Redirect, "/Account/Login"),
+            (Owner, "/Student/Documents", HttpStatusCode.OK, null),
+            ("ta2", "/Student/Documents", HttpStatusCode.Redirect, "/Account/AccessDenied"),
+            ("instructor", "/Student/Documents", HttpStatusCode.Redirect, "/Account/AccessDenied"),
+
+            (null, "/Ta/Documents", HttpStatusCode.Redirect, "/Account/Login"),
+            (Owner, "/Ta/Documents", HttpStatusCode.Redirect, "/Account/AccessDenied"),
+            ("ta1", "/Ta/Documents", HttpStatusCode.OK, null),
+            ("instructor", "/Ta/Documents", HttpStatusCode.OK, null),
+
+            (null, "/Ta/Presentations", HttpStatusCode.Redirect, "/Account/Login"),
+            (Owner, "/Ta/Presentations", HttpStatusCode.Redirect, "/Account/AccessDenied"),
+            ("ta2", "/Ta/Presentations", HttpStatusCode.OK, null),
+            ("instructor", "/Ta/Presentations", HttpStatusCode.OK, null),
+            ("ta1", "/Ta/Presentations?assignment=hw1-mlp", HttpStatusCode.NotFound, null),
+
             (null, "/Ta/Similarity", HttpStatusCode.Redirect, "/Account/Login"),
             (Owner, "/Ta/Similarity", HttpStatusCode.Redirect, "/Account/AccessDenied"),
             ("ta1", "/Ta/Similarity", HttpStatusCode.OK, null),
             ("instructor", "/Ta/Similarity", HttpStatusCode.OK, null),
+
+            // A pair page needs a stored report; with none, staff get 404 and everyone else is turned away first.
+            (null, "/Ta/SimilarityPair?assignment=hw1-mlp&key=none&first=dm0001&second=dm0002", HttpStatusCode.Redirect, "/Account/Login"),
+            (Owner, "/Ta/SimilarityPair?assignment=hw1-mlp&key=none&first=dm0001&second=dm0002", HttpStatusCode.Redirect, "/Account/AccessDenied"),
+            ("ta1", "/Ta/SimilarityPair?assignment=hw1-mlp&key=none&first=dm0001&second=dm0002", HttpStatusCode.NotFound, null),
+            ("instructor", "/Ta/SimilarityPair?assignment=hw1-mlp&key=none&first=dm0001&second=dm0002", HttpStatusCode.NotFound, null),
+
+            // GitHub sign-in is not configured in this app: its callback does not exist.
+            (null, "/Account/GitHubCallback", HttpStatusCode.NotFound, null),
 
             (null, $"/Submissions/{own}", HttpStatusCode.Redirect, "/Account/Login"),
             (Owner, $"/Submissions/{own}", HttpStatusCode.OK, null),
@@ -79,6 +114,10 @@ public sealed class AuthorizationTests
             (Owner, "/api/gradebook.csv", HttpStatusCode.Forbidden, null),
             ("ta1", "/api/gradebook.csv", HttpStatusCode.Forbidden, null),
             ("instructor", "/api/gradebook.csv", HttpStatusCode.OK, null),
+            (null, "/api/gradebook", HttpStatusCode.Unauthorized, null),
+            (Owner, "/api/gradebook", HttpStatusCode.Forbidden, null),
+            ("ta1", "/api/gradebook", HttpStatusCode.Forbidden, null),
+            ("instructor", "/api/gradebook", HttpStatusCode.OK, null),
         };
         return cases.Select(c => new TestCaseData(c.User, c.Path, c.Status, c.RedirectTo).SetName($"{c.User ?? "stranger"} GET {c.Path} -> {(int)c.Status}"));
     }
@@ -93,6 +132,15 @@ public sealed class AuthorizationTests
         {
             Assert.That(response.Headers.Location?.ToString(), Does.Contain(redirectTo));
         }
+    }
+
+    [Test]
+    public async Task WithoutGitHubConfiguredTheSignInPageOffersNoGitHubButton()
+    {
+        using var stranger = await AppFixture.App.ClientAsync(null);
+        Assert.That(await stranger.GetStringAsync("/Account/Login"), Does.Not.Contain("Sign in with GitHub"));
+        using var challenge = await stranger.PostFormAsync("/Account/Login", "/Account/Login?handler=GitHub", new Dictionary<string, string>());
+        Assert.That(challenge.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
     }
 
     [Test]

@@ -1,5 +1,5 @@
 using System.Net;
-using Grader.Web.Data;
+using Grader.Data;
 using Microsoft.EntityFrameworkCore;
 
 namespace Grader.Web.Tests.Http;

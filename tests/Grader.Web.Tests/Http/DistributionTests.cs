@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
-using Grader.Web.Data;
+using Grader.Data;
+using Grader.Data.Grading;
 using Grader.Web.Grading;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,6 +1,6 @@
 using System.IO.Compression;
 using System.Net;
-using Grader.Web.Data;
+using Grader.Data;
 using Microsoft.EntityFrameworkCore;
 
 namespace Grader.Web.Tests.Http;
@@ -140,6 +140,10 @@ public sealed class ReviewAndGradingTests
         Assert.That(row, Does.Contain("<td>100%</td>"), "HW1 is graded and final");
         Assert.That(row, Does.Contain("<td>0%*</td>"), "HW2 and later are not due yet: provisional, not failed");
         Assert.That(row, Does.Contain("20.00% (provisional)").And.Contain("so far"));
+
+        // The explanation is one click away, on the student's own final-grade page.
+        string why = WebUtility.HtmlDecode(await instructor.GetStringAsync("/Instructor/FinalGrade?student=dm0001"));
+        Assert.That(why, Does.Contain("Weighted total: 20.00 + 0.00").And.Contain("hw1-mlp: 100/100 = 100.00% × weight 20% = 20.00 points."));
     }
 
     [Test]
@@ -166,6 +170,21 @@ public sealed class ReviewAndGradingTests
 
         // dm0006 handed in the model solution 9 hours late: the syllabus gives late work no credit.
         Assert.That(Row("dm0006")[header.IndexOf("hw1-mlp_percent")], Is.EqualTo("0.00"));
+
+        // The JSON gradebook carries the same engine numbers as the CSV.
+        using var json = System.Text.Json.JsonDocument.Parse(await instructor.GetStringAsync("/api/gradebook?explain=true"));
+        var firstJson = json.RootElement.EnumerateArray().Single(r => r.GetProperty("studentId").GetString() == "dm0001");
+        var hw1 = firstJson.GetProperty("components").EnumerateArray().Single(c => c.GetProperty("assignmentId").GetString() == "hw1-mlp");
+        Assert.Multiple(() =>
+        {
+            Assert.That(firstJson.GetProperty("finalPercent").GetDecimal(), Is.EqualTo(20.00m));
+            Assert.That(firstJson.GetProperty("isProvisional").GetBoolean(), Is.True);
+            Assert.That(hw1.GetProperty("weightedPoints").GetDecimal(), Is.EqualTo(20.00m));
+            Assert.That(hw1.GetProperty("score").GetDecimal(), Is.EqualTo(hw1.GetProperty("fullMarks").GetDecimal()));
+            Assert.That(firstJson.GetProperty("explanation").EnumerateArray().Select(l => l.GetString()), Has.Some.StartsWith("Weighted total: 20.00"));
+        });
+        using var terse = System.Text.Json.JsonDocument.Parse(await instructor.GetStringAsync("/api/gradebook"));
+        Assert.That(terse.RootElement[0].GetProperty("explanation").GetArrayLength(), Is.Zero, "explanations only when asked for");
 
         using var canvas = await instructor.GetAsync("/api/gradebook.csv?format=canvas");
         string canvasCsv = await canvas.Content.ReadAsStringAsync();

@@ -1,5 +1,5 @@
 using System.Net;
-using Grader.Web.Data;
+using Grader.Data;
 using Microsoft.EntityFrameworkCore;
 
 namespace Grader.Web.Tests.Http;
@@ -62,14 +62,17 @@ public sealed class StaffFormsTests
         Assert.That(page, Does.Contain("Extension: 3 days, due 2023-03-26 23:59 EDT (family emergency"));
 
         using (var revoked = await instructor.PostFormAsync("/Instructor/Extensions", "/Instructor/Extensions?handler=Revoke",
-            Form(("ExtensionId", extension.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)))))
+            Form(("ExtensionId", extension.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("RevokeReason", "granted in error"))))
         {
             Assert.That(revoked.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
         }
 
         await using (var db = AppFixture.App.Database())
         {
-            Assert.That(await db.Extensions.AnyAsync(e => e.Id == extension.Id), Is.False);
+            // Never deleted: the row stays, stamped.
+            var after = await db.Extensions.SingleAsync(e => e.Id == extension.Id);
+            Assert.That(after.RevokedAtUtc?.Year, Is.EqualTo(2023));
+            Assert.That(after.RevokeReason, Is.EqualTo("granted in error"));
         }
 
         Assert.That(await student.GetStringAsync("/Student"), Does.Not.Contain("family emergency"));
@@ -107,11 +110,11 @@ public sealed class StaffFormsTests
         long seeded;
         await using (var db = AppFixture.App.Database())
         {
-            seeded = await db.Extensions.Where(e => e.SubmitterId == "dm0017").Select(e => e.Id).SingleAsync();
+            seeded = await db.Extensions.Where(e => e.SubmitterId == "dm0017" && e.RevokedAtUtc == null).Select(e => e.Id).SingleAsync();
         }
 
         using (var revoke = await client.PostFormAsync(TokenPageOf(user), "/Instructor/Extensions?handler=Revoke",
-            Form(("ExtensionId", seeded.ToString(System.Globalization.CultureInfo.InvariantCulture)))))
+            Form(("ExtensionId", seeded.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("RevokeReason", "self-revoked"))))
         {
             AssertRefused(revoke, user);
         }
@@ -119,7 +122,7 @@ public sealed class StaffFormsTests
         await using (var db = AppFixture.App.Database())
         {
             Assert.That(await db.Extensions.AnyAsync(e => e.Reason == "self-granted"), Is.False);
-            Assert.That(await db.Extensions.AnyAsync(e => e.Id == seeded), Is.True);
+            Assert.That(await db.Extensions.AnyAsync(e => e.Id == seeded && e.RevokedAtUtc == null), Is.True);
         }
     }
 
@@ -152,7 +155,7 @@ public sealed class StaffFormsTests
 
         string caseId = found.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
         Assert.That(await ta.GetStringAsync("/Ta/Similarity"), Does.Contain($"#{caseId}").And.Not.Contain($"Confirm case {caseId}"), "a TA sees the case but no confirm button");
-        using (var taConfirms = await ta.PostFormAsync("/Ta/Similarity", "/Ta/Similarity?handler=Confirm", Form(("CaseId", caseId))))
+        using (var taConfirms = await ta.PostFormAsync("/Ta/Similarity", "/Ta/Similarity?handler=Confirm", Form(("CaseId", caseId), ("DecisionNote", "self-confirmed"))))
         {
             AssertRefused(taConfirms, "ta1");
         }
@@ -168,7 +171,7 @@ public sealed class StaffFormsTests
 
         Assert.That(Percent(await instructor.GetStringAsync("/api/gradebook.csv")), Is.Not.EqualTo("0.00"), "an open case changes nothing");
 
-        using (var confirmed = await instructor.PostFormAsync("/Ta/Similarity", "/Ta/Similarity?handler=Confirm", Form(("CaseId", caseId))))
+        using (var confirmed = await instructor.PostFormAsync("/Ta/Similarity", "/Ta/Similarity?handler=Confirm", Form(("CaseId", caseId), ("DecisionNote", "confirmed after the meeting"))))
         {
             Assert.That(confirmed.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
         }
@@ -182,7 +185,7 @@ public sealed class StaffFormsTests
         // The syllabus: a first offence is a zero for that assignment.
         Assert.That(Percent(await instructor.GetStringAsync("/api/gradebook.csv")), Is.EqualTo("0.00"));
 
-        using var again = await instructor.PostFormAsync("/Ta/Similarity", "/Ta/Similarity?handler=Dismiss", Form(("CaseId", caseId)));
+        using var again = await instructor.PostFormAsync("/Ta/Similarity", "/Ta/Similarity?handler=Dismiss", Form(("CaseId", caseId), ("DecisionNote", "second thoughts")));
         Assert.That(await again.Content.ReadAsStringAsync(), Does.Contain("a confirmed case is final"));
     }
 
@@ -207,24 +210,27 @@ public sealed class StaffFormsTests
         foreach (var user in new string?[] { null, "dm0015", "ta2" })
         {
             using var client = await AppFixture.App.ClientAsync(user);
-            using var dismissed = await client.PostFormAsync(TokenPageOf(user), "/Ta/Similarity?handler=Dismiss", Form(("CaseId", $"{caseId}")));
+            using var dismissed = await client.PostFormAsync(TokenPageOf(user), "/Ta/Similarity?handler=Dismiss", Form(("CaseId", $"{caseId}"), ("DecisionNote", "not mine to dismiss")));
             AssertRefused(dismissed, user);
         }
 
         await using (var db = AppFixture.App.Database())
         {
-            Assert.That(await db.SimilarityCases.AnyAsync(c => c.Id == caseId), Is.True);
+            Assert.That(await db.SimilarityCases.AnyAsync(c => c.Id == caseId && c.DismissedAtUtc == null), Is.True);
         }
 
         using var instructor = await AppFixture.App.ClientAsync("instructor");
-        using (var dismissed = await instructor.PostFormAsync("/Ta/Similarity", "/Ta/Similarity?handler=Dismiss", Form(("CaseId", $"{caseId}"))))
+        using (var dismissed = await instructor.PostFormAsync("/Ta/Similarity", "/Ta/Similarity?handler=Dismiss", Form(("CaseId", $"{caseId}"), ("DecisionNote", "the starter explains it"))))
         {
             Assert.That(dismissed.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
         }
 
         await using (var db = AppFixture.App.Database())
         {
-            Assert.That(await db.SimilarityCases.AnyAsync(c => c.Id == caseId), Is.False);
+            // Never deleted: the case stays with the decision.
+            var after = await db.SimilarityCases.SingleAsync(c => c.Id == caseId);
+            Assert.That(after.DismissedByName, Does.Contain("Instructor"));
+            Assert.That(after.DecisionNote, Is.EqualTo("the starter explains it"));
         }
     }
 

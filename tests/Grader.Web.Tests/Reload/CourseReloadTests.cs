@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using Grader.Web.Course;
+using Grader.Data.Course;
 using Grader.Web.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 

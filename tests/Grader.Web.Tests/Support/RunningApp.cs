@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
-using Grader.Web.Data;
+using Grader.Data;
 using Microsoft.EntityFrameworkCore;
 
 namespace Grader.Web.Tests.Support;
@@ -50,6 +50,9 @@ public sealed partial class RunningApp : IAsyncDisposable
 
     /// <summary>The process id, for killing it the hard way.</summary>
     public int ProcessId => process.Id;
+
+    /// <summary>Whether the app's process has ended (killed, or crashed: see <see cref="Log"/>).</summary>
+    public bool HasExited => process.HasExited;
 
     /// <summary>
     /// Starts the app on a fresh data folder, or on <paramref name="dataFolder"/> left by an app that was killed (its

@@ -1,13 +1,14 @@
 using System.ComponentModel.DataAnnotations;
-using Grader.Web.Course;
-using Grader.Web.Data;
+using Grader.Data.Course;
+using Grader.Data;
+using Grader.Web.SignIn;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Grader.Web.Pages.Account;
 
-public sealed class LoginModel(SignInManager<AppUser> signIn, CourseOptions options) : PageModel
+public sealed class LoginModel(SignInManager<AppUser> signIn, CourseOptions options, GitHubSignInOptions gitHub) : PageModel
 {
     [BindProperty]
     [Required]
@@ -21,6 +22,9 @@ public sealed class LoginModel(SignInManager<AppUser> signIn, CourseOptions opti
     public string? ReturnUrl { get; set; }
 
     public bool ShowDemoAccounts => options.SeedDemo;
+
+    /// <summary>"Sign in with GitHub" is offered only when an OAuth app is configured.</summary>
+    public bool GitHubSignIn => gitHub.IsConfigured;
 
     public void OnGet()
     {
@@ -41,5 +45,18 @@ public sealed class LoginModel(SignInManager<AppUser> signIn, CourseOptions opti
         }
 
         return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : "/");
+    }
+
+    /// <summary>Off to GitHub; it comes back to /signin-github, then <see cref="GitHubCallbackModel"/> picks the account.</summary>
+    public IActionResult OnPostGitHub()
+    {
+        if (!gitHub.IsConfigured)
+        {
+            return NotFound();
+        }
+
+        string callback = Url.Page("/Account/GitHubCallback", new { returnUrl = Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : null })!;
+        var properties = signIn.ConfigureExternalAuthenticationProperties(GitHubSignInOptions.Scheme, callback);
+        return Challenge(properties, GitHubSignInOptions.Scheme);
     }
 }

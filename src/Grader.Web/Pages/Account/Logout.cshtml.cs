@@ -1,4 +1,4 @@
-using Grader.Web.Data;
+using Grader.Data;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;

@@ -1,5 +1,6 @@
-using Grader.Web.Course;
-using Grader.Web.Data;
+using Grader.Data.Course;
+using Grader.Data;
+using Grader.Data.Grading;
 using Grader.Web.Grading;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
@@ -8,10 +9,17 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Grader.Web.Pages.Instructor;
 
-/// <summary>Extensions: the instructor grants (or changes) and revokes them; the student sees them on their assignments page.</summary>
+/// <summary>
+/// Extensions: the instructor grants (or changes) and revokes them; the student sees the one in force on their
+/// assignments page. Nothing is deleted: the page lists the extensions in force and, below, the whole history.
+/// </summary>
 public sealed class ExtensionsModel(GraderDbContext db, CourseCatalog course, StaffDecisions decisions, UserManager<AppUser> users) : PageModel
 {
+    /// <summary>The extension in force per (submitter, assignment).</summary>
     public IReadOnlyList<ExtensionRecord> Extensions { get; private set; } = [];
+
+    /// <summary>Every extension ever granted, newest first, revoked ones with who revoked them and why.</summary>
+    public IReadOnlyList<ExtensionRecord> History { get; private set; } = [];
 
     /// <summary>Who may get an extension: roster students (netid, name), then teams.</summary>
     public IReadOnlyList<(string Id, string Label)> Submitters { get; private set; } = [];
@@ -33,13 +41,16 @@ public sealed class ExtensionsModel(GraderDbContext db, CourseCatalog course, St
     [BindProperty]
     public long ExtensionId { get; set; }
 
+    [BindProperty]
+    public string RevokeReason { get; set; } = "";
+
     public async Task OnGetAsync(CancellationToken cancellationToken) => await LoadAsync(cancellationToken);
 
     public Task<IActionResult> OnPostGrantAsync(CancellationToken cancellationToken) =>
         DecideAsync(by => decisions.GrantExtensionAsync(SubmitterId, AssignmentId, Days, Reason, by, cancellationToken), cancellationToken);
 
     public Task<IActionResult> OnPostRevokeAsync(CancellationToken cancellationToken) =>
-        DecideAsync(by => decisions.RevokeExtensionAsync(ExtensionId, by, cancellationToken), cancellationToken);
+        DecideAsync(by => decisions.RevokeExtensionAsync(ExtensionId, RevokeReason, by, cancellationToken), cancellationToken);
 
     private async Task<IActionResult> DecideAsync(Func<AppUser, Task> decide, CancellationToken cancellationToken)
     {
@@ -66,8 +77,10 @@ public sealed class ExtensionsModel(GraderDbContext db, CourseCatalog course, St
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
-        Extensions = (await db.Extensions.AsNoTracking().ToListAsync(cancellationToken))
+        var all = await db.Extensions.AsNoTracking().ToListAsync(cancellationToken);
+        Extensions = all.NewestPerSubmitterAndAssignment()
             .OrderBy(e => e.AssignmentId, StringComparer.Ordinal).ThenBy(e => e.SubmitterId, StringComparer.Ordinal).ToList();
+        History = all.OrderByDescending(e => e.GrantedAtUtc).ThenByDescending(e => e.Id).ToList();
         var teams = await db.Teams.AsNoTracking().OrderBy(t => t.Id).Select(t => new { t.Id, t.Name }).ToListAsync(cancellationToken);
         Submitters =
         [

@@ -1,5 +1,6 @@
 using Grader.Core.Grading;
-using Grader.Web.Course;
+using Grader.Data.Course;
+using Grader.Data.Grading;
 using Grader.Web.Grading;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 

@@ -1,5 +1,6 @@
-using Grader.Web.Course;
-using Grader.Web.Data;
+using Grader.Data.Course;
+using Grader.Data;
+using Grader.Data.Grading;
 using Grader.Web.Grading;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;

@@ -1,7 +1,8 @@
 using Grader.Core.Configuration;
 using Grader.Core.Grading;
-using Grader.Web.Course;
-using Grader.Web.Data;
+using Grader.Data.Course;
+using Grader.Data;
+using Grader.Data.Grading;
 using Grader.Web.Grading;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
@@ -14,7 +15,7 @@ namespace Grader.Web.Pages.Student;
 /// <summary>A student's assignments (due dates, status), their submissions, and the zip upload.</summary>
 public sealed class IndexModel(
     CourseCatalog course, GraderDbContext db, SubmissionAccess access, UserManager<AppUser> users,
-    GradingService grading, IGradingQueue queue, IClock clock) : PageModel
+    GradingService grading, IGradingQueue queue, IClock clock, Gradebook gradebook) : PageModel
 {
     /// <summary>Uploads larger than this are refused before they reach the store.</summary>
     public const long MaxUploadBytes = 50L * 1024 * 1024;
@@ -24,6 +25,14 @@ public sealed class IndexModel(
     public IReadOnlyList<AssignmentRow> Assignments { get; private set; } = [];
 
     public IReadOnlyList<(SubmissionRecord Submission, GradingRun? Run)> Submissions { get; private set; } = [];
+
+    /// <summary>A confirmed plagiarism case as its student sees it: the outcome only, never the other student or the evidence.</summary>
+    public sealed record IntegrityOutcome(string AssignmentTitle, DateTime ConfirmedAtUtc, decimal? Score, decimal? FullMarks);
+
+    public IReadOnlyList<IntegrityOutcome> Integrity { get; private set; } = [];
+
+    /// <summary>Whether the plagiarism policy fails this student in the course (a second offence).</summary>
+    public bool FailedForPlagiarism { get; private set; }
 
     [BindProperty]
     public string AssignmentId { get; set; } = "";
@@ -81,7 +90,9 @@ public sealed class IndexModel(
         GradingRun? LatestRun(long id) => runs.Where(r => r.SubmissionId == id).OrderByDescending(r => r.Id).FirstOrDefault();
 
         Submissions = submissions.OrderByDescending(s => s.ReceivedAtUtc).ThenByDescending(s => s.Id).Select(s => (s, LatestRun(s.Id))).ToList();
-        var extensions = await db.Extensions.AsNoTracking().Where(e => mine.Contains(e.SubmitterId)).ToListAsync(cancellationToken);
+        var extensions = (await db.Extensions.AsNoTracking().Unrevoked().Where(e => mine.Contains(e.SubmitterId)).ToListAsync(cancellationToken))
+            .NewestPerSubmitterAndAssignment();
+        await LoadIntegrityAsync(cancellationToken);
         var zone = course.Tree.Course.TimeZone;
         var now = clock.GetCurrentInstant();
         Assignments = course.Tree.Assignments.Select(a =>
@@ -95,5 +106,31 @@ public sealed class IndexModel(
             return new AssignmentRow(a, Display.Time(due, zone), (extended ?? due) > now, latest, latest is null ? null : LatestRun(latest.Id),
                 extension, extended is { } e ? Display.Time(e, zone) : null);
         }).ToList();
+    }
+
+    /// <summary>The policy engine's result for this student's confirmed cases (a dismissed or open case shows nothing).</summary>
+    private async Task LoadIntegrityAsync(CancellationToken cancellationToken)
+    {
+        var user = await users.GetUserAsync(User);
+        if (user?.StudentIdentifier is not { } netId)
+        {
+            return;
+        }
+
+        var confirmed = await db.SimilarityCases.AsNoTracking().NotDismissed()
+            .Where(c => c.StudentIdentifier == netId && c.ConfirmedAtUtc != null).ToListAsync(cancellationToken);
+        if (confirmed.Count == 0)
+        {
+            return;
+        }
+
+        var grade = new CourseGrader(course.Tree, clock).Grade(netId, await gradebook.LoadFactsAsync(cancellationToken));
+        FailedForPlagiarism = grade.FailedForPlagiarism;
+        Integrity = confirmed.GroupBy(c => c.AssignmentId).Select(g =>
+        {
+            var component = grade.Components.FirstOrDefault(c => c.Assignment.AssignmentId == g.Key)?.Assignment;
+            string title = course.Tree.Assignments.FirstOrDefault(a => a.Id == g.Key)?.Title ?? g.Key;
+            return new IntegrityOutcome(title, g.Min(c => c.ConfirmedAtUtc!.Value), component?.Score, component?.FullMarks);
+        }).OrderBy(o => o.ConfirmedAtUtc).ToList();
     }
 }

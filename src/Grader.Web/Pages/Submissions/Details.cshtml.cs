@@ -1,4 +1,5 @@
-using Grader.Web.Data;
+using Grader.Data;
+using Grader.Data.Grading;
 using Grader.Web.Grading;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;

@@ -1,6 +1,7 @@
 using Grader.Core.Grading;
-using Grader.Web.Course;
-using Grader.Web.Data;
+using Grader.Data.Course;
+using Grader.Data;
+using Grader.Data.Grading;
 using Grader.Web.Grading;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
@@ -26,27 +27,28 @@ public sealed class QueueModel(GraderDbContext db, CourseCatalog course) : PageM
         var latest = submissions.GroupBy(s => (s.SubmitterId, s.AssignmentId))
             .Select(g => g.OrderByDescending(s => s.ReceivedAtUtc).ThenByDescending(s => s.Id).First())
             .OrderBy(s => s.AssignmentId, StringComparer.Ordinal).ThenBy(s => s.SubmitterId, StringComparer.Ordinal).ToList();
-        var runs = await db.GradingRuns.AsNoTracking().Include(r => r.Items).ToListAsync(cancellationToken);
-        var overrides = await db.ItemOverrides.AsNoTracking().ToListAsync(cancellationToken);
+        var runs = (await db.GradingRuns.AsNoTracking().Include(r => r.Items).ToListAsync(cancellationToken)).ToLookup(r => r.SubmissionId);
+        var overrides = (await db.ItemOverrides.AsNoTracking().ToListAsync(cancellationToken)).ToLookup(o => o.SubmissionId);
 
         var pending = new List<PendingRow>();
         var failed = new List<(SubmissionRecord, GradingRun)>();
         foreach (var submission in latest)
         {
-            var mine = runs.Where(r => r.SubmissionId == submission.Id).OrderByDescending(r => r.Id).ToList();
+            var mine = runs[submission.Id].OrderByDescending(r => r.Id).ToList();
             if (mine.FirstOrDefault() is { Status: GradingRunStatus.Failed } failedRun)
             {
                 failed.Add((submission, failedRun));
             }
 
+            // A document (PDF) is never run by the grader: all of its items wait for a TA from the moment it arrives.
             var graded = mine.FirstOrDefault(r => r.Status == GradingRunStatus.Succeeded);
-            if (graded is null)
+            if (graded is null && mine.Count > 0)
             {
                 continue;
             }
 
             var rubric = course.Tree.RubricFor(submission.AssignmentId);
-            var score = RubricScorer.Score(rubric, Gradebook.Outcomes(rubric, graded, overrides.Where(o => o.SubmissionId == submission.Id)));
+            var score = RubricScorer.Score(rubric, Gradebook.Outcomes(rubric, graded, overrides[submission.Id]));
             if (score.IsProvisional)
             {
                 pending.Add(new PendingRow(submission, score.PendingItemIds));
@@ -56,6 +58,6 @@ public sealed class QueueModel(GraderDbContext db, CourseCatalog course) : PageM
         Pending = pending;
         Failed = failed;
         Regrades = await db.RegradeRequests.AsNoTracking().Where(r => r.Status == RegradeStatus.Open).OrderBy(r => r.Id).ToListAsync(cancellationToken);
-        Similarity = await db.SimilarityCases.AsNoTracking().Where(c => c.ConfirmedAtUtc == null).OrderBy(c => c.Id).ToListAsync(cancellationToken);
+        Similarity = await db.SimilarityCases.AsNoTracking().Where(c => c.ConfirmedAtUtc == null && c.DismissedAtUtc == null).OrderBy(c => c.Id).ToListAsync(cancellationToken);
     }
 }
