@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Gradebook latency (issue 9): the instructor's gradebook page and its JSON API for a synthetic class, measured with
+# wrk on loopback after a warm-up. Prints p50/p95/p99 and requests per second for each.
+#   bash bench/gradebook-latency.sh [students=500] [seconds=30] [connections=4]
+set -euo pipefail
+students=${1:-500}
+seconds=${2:-30}
+connections=${3:-4}
+port=${GRADER_BENCH_PORT:-5187}
+folder=${GRADER_BENCH_FOLDER:-/tmp/grader-gradebook-bench}
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+
+if ! command -v wrk >/dev/null; then
+  apt-get install -y -qq wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+fi
+
+dotnet build -c Release -v quiet -nologo bench/Grader.Bench.Web >/dev/null
+dotnet bench/Grader.Bench.Web/bin/Release/net10.0/grader-bench-web.dll --students "$students" --folder "$folder"
+
+# After every deadline of the term, so every grade is final and nothing is provisional.
+Course__Root="$folder/course" Course__DataFolder="$folder/data" Course__SeedDemo=false Course__Now=2023-06-01T12:00:00Z \
+  ASPNETCORE_URLS="http://127.0.0.1:$port" Logging__LogLevel__Default=Warning \
+  dotnet src/Grader.Web/bin/Release/net10.0/Grader.Web.dll >"$folder/web.log" 2>&1 &
+web=$!
+trap 'kill $web 2>/dev/null || true' EXIT
+for _ in $(seq 1 120); do
+  curl -fs -o /dev/null "http://127.0.0.1:$port/Account/Login" && break
+  sleep 0.5
+done
+
+jar="$folder/cookies.txt"
+token=$(curl -fs -c "$jar" "http://127.0.0.1:$port/Account/Login" | grep -o 'name="__RequestVerificationToken" type="hidden" value="[^"]*"' | sed 's/.*value="//; s/"$//')
+curl -fs -b "$jar" -c "$jar" -o /dev/null \
+  --data-urlencode "UserName=bench-instructor" --data-urlencode "Password=Bench-instructor-1" \
+  --data-urlencode "__RequestVerificationToken=$token" "http://127.0.0.1:$port/Account/Login"
+cookie=$(awk '$6 == "grader.auth" { print $6 "=" $7 }' "$jar")
+[ -n "$cookie" ] || { echo "sign-in failed; see $folder/web.log" >&2; exit 1; }
+
+cat >"$folder/percentiles.lua" <<'LUA'
+done = function(summary, latency, requests)
+  io.write(string.format("  p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms; %d requests, %.1f/s, %d errors\n",
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000, latency.max / 1000,
+    summary.requests, summary.requests / (summary.duration / 1e6),
+    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+LUA
+
+for path in /Instructor/Gradebook /api/gradebook; do
+  status=$(curl -s -o "$folder/body" -w '%{http_code}' -H "Cookie: $cookie" "http://127.0.0.1:$port$path")
+  [ "$status" = 200 ] || { echo "$path answered $status" >&2; exit 1; }
+  echo "$path ($(wc -c <"$folder/body") bytes), $students students x $(grep -c '^  - assignment:' "$folder/course/assignments/course.yaml") components:"
+  wrk -t1 -c"$connections" -d10s -H "Cookie: $cookie" "http://127.0.0.1:$port$path" >/dev/null   # warm-up
+  wrk -t1 -c"$connections" -d"${seconds}s" --timeout 10s -s "$folder/percentiles.lua" -H "Cookie: $cookie" "http://127.0.0.1:$port$path" | tail -1
+done
+echo "web app working set: $(awk '/VmRSS/ { print $2 / 1024 " MB" }' /proc/$web/status)"
