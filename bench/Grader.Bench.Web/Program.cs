@@ -12,10 +12,16 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
+if (args.Length > 0 && args[0] == "load")
+{
+    return await LoadGenerator.RunAsync(args[1..]);
+}
+
 // Writes a synthetic term of N students (every component submitted, graded and scored) into a fresh folder:
 //   <folder>/course  a copy of assignments/ and rubrics/ with an N-student roster.csv
 //   <folder>/data    the SQLite database, with the instructor account below
 // Usage: grader-bench-web [--students 500] [--folder /tmp/grader-gradebook-bench] [--seed 1]
+// (`grader-bench-web load ...` is the load generator instead: LoadGenerator.cs.)
 int students = 500;
 string folder = Path.Combine(Path.GetTempPath(), "grader-gradebook-bench");
 int seed = 1;
