@@ -9,22 +9,7 @@ namespace Grader.Web.Tests.Project;
 /// open (they are final after 2023-03-08 23:59) and no project deadline has passed.
 /// </summary>
 [SetUpFixture]
-public sealed class ProjectAppFixture
-{
-    public static RunningApp App { get; private set; } = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync() => App = await RunningApp.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        if (App is not null)
-        {
-            await App.DisposeAsync();
-        }
-    }
-}
+public sealed class ProjectAppFixture : DemoAppFixture<ProjectAppFixture>;
 
 /// <summary>Small helpers the project tests share.</summary>
 internal static partial class Forms
