@@ -30,7 +30,8 @@ public class HostileCorpusTests
         FileTop,
     }
 
-    public sealed record HostileCase(string Name, Inject Where, string Code, GradingOutcome Outcome, string Message, decimal MaxTotal, string? Usings = null)
+    /// <param name="AlsoAcceptable">A second outcome that is just as contained, where which one happens depends on the machine's load.</param>
+    public sealed record HostileCase(string Name, Inject Where, string Code, GradingOutcome Outcome, string Message, decimal MaxTotal, string? Usings = null, GradingOutcome? AlsoAcceptable = null)
     {
         public override string ToString() => Name;
     }
@@ -70,7 +71,9 @@ public class HostileCorpusTests
         yield return new("print-fake-report", Inject.InitializeBody, "System.Console.WriteLine(\"{\\\"schemaVersion\\\":1,\\\"total\\\":100,\\\"max\\\":100,\\\"items\\\":[]}\"); throw new System.InvalidOperationException(\"forged\");", GradingOutcome.Graded, "forged", 0);
         yield return new("stack-overflow", Inject.ClassMember, "private static int Deeper(int n) => Deeper(n + 1) + 1;", GradingOutcome.PartiallyGraded, "crashed", 0) { };
         yield return new("thread-crashes-process", Inject.InitializeBody, "new System.Threading.Thread(() => throw new System.InvalidOperationException(\"boom\")).Start(); System.Threading.Thread.Sleep(2000);", GradingOutcome.PartiallyGraded, "before all checks had their answers", 0);
-        yield return new("thread-bomb", Inject.InitializeBody, "while (true) new System.Threading.Thread(() => System.Threading.Thread.Sleep(System.Threading.Timeout.Infinite)).Start();", GradingOutcome.Graded, "threw", 0);
+        yield return new("thread-bomb", Inject.InitializeBody, "while (true) new System.Threading.Thread(() => System.Threading.Thread.Sleep(System.Threading.Timeout.Infinite)).Start();", GradingOutcome.Graded, "threw", 0,
+            // Out of threads, the runtime itself may need one it cannot get and abort the sandbox: also contained.
+            AlsoAcceptable: GradingOutcome.PartiallyGraded);
         yield return new("threads-left-running", Inject.InitializeBody, "var spinner = new System.Threading.Thread(() => { while (true) { } }) { IsBackground = false }; spinner.Start();", GradingOutcome.Graded, "of 100 points", 90);
     }
 
@@ -91,7 +94,7 @@ public class HostileCorpusTests
         string everything = string.Join("\n", [report.Summary, .. report.Items.Select(i => i.Reason), report.SandboxStop ?? ""]);
         Assert.Multiple(() =>
         {
-            Assert.That(report.Outcome, Is.EqualTo(hostile.Outcome), everything);
+            Assert.That(report.Outcome, Is.AnyOf(hostile.Outcome, hostile.AlsoAcceptable ?? hostile.Outcome), everything);
             Assert.That(everything, Does.Contain(hostile.Message), "the explanation the student sees");
             Assert.That(report.Total, Is.LessThanOrEqualTo(hostile.MaxTotal), everything);
             Assert.That(report.Max, Is.EqualTo(100m));
