@@ -1,3 +1,4 @@
+using Grader.Web.Accounts;
 using Grader.Web.Extensions;
 using Grader.Data.GitHub;
 using Grader.Web.GitHub;
@@ -5,10 +6,18 @@ using Grader.Web.GitHub;
 // Grader's web app. `dotnet run --project src/Grader.Web` serves the demo course on http://localhost:5000 (see
 // src/Grader.Web/README.md for the demo accounts). Configuration: appsettings.json, or environment variables such as
 // Database__Provider=SqlServer and Database__ConnectionString=...
-var builder = WebApplication.CreateBuilder(args);
+// `account add USER --role ...` creates a local account and exits (Accounts/AccountCommand.cs); anything else serves.
+bool accountCommand = AccountCommand.Matches(args);
+var builder = WebApplication.CreateBuilder(accountCommand ? [] : args);
 builder.AddGraderWeb();
 
 var app = builder.Build();
+if (accountCommand)
+{
+    Environment.ExitCode = await AccountCommand.RunAsync(app, args, Console.In, Console.Out, Console.Error);
+    return;
+}
+
 await app.PrepareDatabaseAsync();
 
 if (!app.Environment.IsDevelopment())

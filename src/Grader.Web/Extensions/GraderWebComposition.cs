@@ -100,7 +100,8 @@ public static class GraderWebComposition
     }
 
     /// <summary>Migrates the database, mirrors the course files into it and seeds the demo when asked. Runs before the app listens.</summary>
-    public static async Task PrepareDatabaseAsync(this WebApplication app)
+    /// <param name="seedDemo">False: never seed the demo, whatever <c>Course:SeedDemo</c> says (the account command).</param>
+    public static async Task PrepareDatabaseAsync(this WebApplication app, bool seedDemo = true)
     {
         ArgumentNullException.ThrowIfNull(app);
         using var scope = app.Services.CreateScope();
@@ -108,7 +109,7 @@ public static class GraderWebComposition
         await db.Database.MigrateAsync().ConfigureAwait(false);
         var seeder = scope.ServiceProvider.GetRequiredService<DemoSeeder>();
         await seeder.SyncCourseAsync(CancellationToken.None).ConfigureAwait(false);
-        if (scope.ServiceProvider.GetRequiredService<CourseOptions>().SeedDemo)
+        if (seedDemo && scope.ServiceProvider.GetRequiredService<CourseOptions>().SeedDemo)
         {
             await seeder.SeedDemoAsync(CancellationToken.None).ConfigureAwait(false);
         }
