@@ -20,6 +20,11 @@ public static class ClinicalPoints
     public static LabelledSet Generate(int count, long seed)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        return GeneratedSets.Labelled(nameof(ClinicalPoints), count, 0, seed, () => DrawSet(count, seed));
+    }
+
+    private static LabelledSet DrawSet(int count, long seed)
+    {
         var random = new Random(unchecked((int)seed ^ (int)(seed >> 32)));
         var labels = random.BalancedLabels(count, ClassCount);
         var features = new float[count * FeatureCount];

@@ -17,6 +17,11 @@ public static class EcgStrips
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 48);
+        return GeneratedSets.Labelled(nameof(EcgStrips), count, steps, seed, () => DrawSet(count, steps, seed));
+    }
+
+    private static LabelledSet DrawSet(int count, int steps, long seed)
+    {
         var random = new Random(unchecked((int)seed ^ (int)(seed >> 32)));
         var labels = random.BalancedLabels(count, ClassCount);
         var samples = new float[count * steps];

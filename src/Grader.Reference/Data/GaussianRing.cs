@@ -25,6 +25,11 @@ public static class GaussianRing
     public static Tensor Generate(int count, long seed)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        return GeneratedSets.Samples(nameof(GaussianRing), count, seed, () => DrawSet(count, seed));
+    }
+
+    private static Tensor DrawSet(int count, long seed)
+    {
         var random = new Random(unchecked((int)seed ^ (int)(seed >> 32)));
         var modes = random.BalancedLabels(count, ModeCount);
         var points = new float[count * 2];

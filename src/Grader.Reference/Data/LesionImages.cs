@@ -17,6 +17,11 @@ public static class LesionImages
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 12);
+        return GeneratedSets.Labelled(nameof(LesionImages), count, size, seed, () => DrawSet(count, size, seed));
+    }
+
+    private static LabelledSet DrawSet(int count, int size, long seed)
+    {
         var random = new Random(unchecked((int)seed ^ (int)(seed >> 32)));
         var labels = random.BalancedLabels(count, ClassCount);
         var pixels = new float[count * size * size];
