@@ -10,6 +10,7 @@ root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(SimilarityCommand.Create());
 root.Subcommands.Add(WorkerCommand.Create());
+root.Subcommands.Add(ServeCommand.Create());
 var version = new Command("version", "Print the version stamped on reports (release + fingerprint of the grading code).");
 version.SetAction(_ => Console.WriteLine(Grader.Runner.Grading.SubmissionGrader.GraderVersion));
 root.Subcommands.Add(version);

@@ -30,6 +30,21 @@ public sealed class RunnerOptions
 
     /// <summary>Wall-clock limit for one grading, on top of the sandbox's own limits.</summary>
     public int TimeoutSeconds { get; set; } = 600;
+
+    /// <summary>
+    /// Grade through long-lived <c>grader serve</c> processes (<see cref="GradingServerClient"/>); false: a fresh
+    /// <c>grader grade</c> process per run (<see cref="RunnerProcessGradingClient"/>), ~2 s more per submission.
+    /// </summary>
+    public bool KeepGraderRunning { get; set; } = true;
+
+    /// <summary>A <c>grader serve</c> process is replaced after this many gradings.</summary>
+    public int RecycleAfterGradings { get; set; } = 500;
+
+    /// <summary>A <c>grader serve</c> process is replaced when its working set grows past this.</summary>
+    public int RecycleAboveMegabytes { get; set; } = 1536;
+
+    /// <summary>How long a <c>grader serve</c> process may take to start and warm up.</summary>
+    public int ServerStartSeconds { get; set; } = 120;
 }
 
 /// <summary>
@@ -89,9 +104,9 @@ public sealed class RunnerProcessGradingClient : ISubmissionGradingClient
             : throw new InvalidOperationException($"`grader version` failed (exit {process.ExitCode}): {process.StandardError.ReadToEnd()}");
     }
 
-    public async Task<GradingClientResult> GradeAsync(string assignmentId, string submissionFile, CancellationToken cancellationToken)
+    /// <summary><c>dotnet grader.dll ARGUMENTS</c> in the course folder, its output captured, without terminal decoration.</summary>
+    internal static ProcessStartInfo StartInfo(string graderDll, string courseRoot, IEnumerable<string> arguments)
     {
-        string reportFile = Path.Combine(workFolder, $"report-{Guid.NewGuid():N}.json");
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -99,7 +114,8 @@ public sealed class RunnerProcessGradingClient : ISubmissionGradingClient
             UseShellExecute = false,
             WorkingDirectory = courseRoot,
         };
-        foreach (var argument in new[] { graderDll, "grade", assignmentId, submissionFile, "--course", courseRoot, "--store", storeFolder, "--report", reportFile })
+        start.ArgumentList.Add(graderDll);
+        foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
@@ -107,6 +123,33 @@ public sealed class RunnerProcessGradingClient : ISubmissionGradingClient
         // Spectre.Console would draw a live progress bar for a terminal; plain lines read better in a log.
         start.Environment["TERM"] = "dumb";
         start.Environment["NO_COLOR"] = "1";
+        return start;
+    }
+
+    /// <summary>What <c>grader grade</c>'s exit code (or <c>grader serve</c>'s answer) and report file mean; deletes the file.</summary>
+    internal static async Task<GradingClientResult> ResultOf(int exitCode, string? error, string reportFile, string output, CancellationToken cancellationToken)
+    {
+        try
+        {
+            string why = error is null ? "" : $": {error}";
+            return exitCode switch
+            {
+                0 when File.Exists(reportFile) => new GradingClientResult(GradingReport.FromJson(await File.ReadAllTextAsync(reportFile, cancellationToken).ConfigureAwait(false)), null, output),
+                0 => new GradingClientResult(null, "the grader exited 0 but wrote no report", output),
+                1 => new GradingClientResult(null, $"the grader refused the input (exit 1){why}", output),
+                _ => new GradingClientResult(null, $"the grader failed (exit {exitCode}){why}", output),
+            };
+        }
+        finally
+        {
+            File.Delete(reportFile);
+        }
+    }
+
+    public async Task<GradingClientResult> GradeAsync(string assignmentId, string submissionFile, CancellationToken cancellationToken)
+    {
+        string reportFile = Path.Combine(workFolder, $"report-{Guid.NewGuid():N}.json");
+        var start = StartInfo(graderDll, courseRoot, ["grade", assignmentId, submissionFile, "--course", courseRoot, "--store", storeFolder, "--report", reportFile]);
         // At most one grading per granted GPU: the lease is held until the child has exited.
         using var gpu = gpus is not null && gpuAllowed(assignmentId) ? gpus.TryAcquire() : null;
         if (gpus is not null)
@@ -154,19 +197,6 @@ public sealed class RunnerProcessGradingClient : ISubmissionGradingClient
             return new GradingClientResult(null, $"the grader did not finish within {timeout.TotalSeconds:0} s", output.ToString());
         }
 
-        try
-        {
-            return process.ExitCode switch
-            {
-                0 when File.Exists(reportFile) => new GradingClientResult(GradingReport.FromJson(await File.ReadAllTextAsync(reportFile, cancellationToken).ConfigureAwait(false)), null, output.ToString()),
-                0 => new GradingClientResult(null, "the grader exited 0 but wrote no report", output.ToString()),
-                1 => new GradingClientResult(null, "the grader refused the input (exit 1)", output.ToString()),
-                _ => new GradingClientResult(null, $"the grader failed (exit {process.ExitCode})", output.ToString()),
-            };
-        }
-        finally
-        {
-            File.Delete(reportFile);
-        }
+        return await ResultOf(process.ExitCode, null, reportFile, output.ToString(), cancellationToken).ConfigureAwait(false);
     }
 }

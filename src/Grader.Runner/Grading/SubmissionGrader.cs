@@ -236,6 +236,7 @@ public sealed class SubmissionGrader : IDisposable
         finally
         {
             _teardown.Run(() => DeleteWorkFolder(workFolder));
+            GradingMemory.GradingFinished();
         }
     }
 
