@@ -153,6 +153,49 @@ internal sealed class ResourceControl : IDisposable
         }
     }
 
+    /// <summary>
+    /// Kills and removes the groups of runs whose runner process no longer exists (it was SIGKILLed, or its machine
+    /// lost power, before its teardown): <paramref name="runnerIsAlive"/> is asked with the pid in the group's name.
+    /// </summary>
+    /// <returns>The groups removed.</returns>
+    public static IReadOnlyList<string> RemoveGroupsOfDeadRunners(Func<int, bool> runnerIsAlive)
+    {
+        ArgumentNullException.ThrowIfNull(runnerIsAlive);
+        var removed = new List<string>();
+        string? v2 = OwnGroupPath("0", "/sys/fs/cgroup/unified") ?? OwnGroupPath("0", "/sys/fs/cgroup");
+        var roots = new[] { (v2, true), (OwnGroupPath("memory", "/sys/fs/cgroup/memory"), false), (OwnGroupPath("pids", "/sys/fs/cgroup/pids"), false), (OwnGroupPath("cpuacct", "/sys/fs/cgroup/cpuacct"), false) };
+        foreach (var (root, isV2) in roots)
+        {
+            if (root is null)
+            {
+                continue;
+            }
+
+            foreach (var group in Directory.EnumerateDirectories(root, "grader-*"))
+            {
+                if (RunnerPidOf(Path.GetFileName(group)) is { } pid && !runnerIsAlive(pid))
+                {
+                    new ResourceControl([group], null, null, isV2).Dispose();
+                    if (!Directory.Exists(group))
+                    {
+                        removed.Add(group);
+                    }
+                }
+            }
+        }
+
+        return removed;
+    }
+
+    /// <summary>The runner's pid in a run name made by <see cref="SandboxLauncher"/> (<c>grader-PID-GUID</c>); null for any other name.</summary>
+    internal static int? RunnerPidOf(string runName)
+    {
+        var parts = runName.Split('-');
+        return parts.Length == 3 && parts[0] == "grader" && parts[2].Length == 32 && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int pid)
+            ? pid
+            : null;
+    }
+
     /// <summary>Kills every process still in the run's groups (threads left running, forked children).</summary>
     public void KillAll()
     {

@@ -27,6 +27,7 @@ public sealed class SandboxLauncher
         }
 
         _dotnetHost = ResolveDotnetHost();
+        OrphanSweep.OncePerProcess();
         if (FindOnPath("bwrap") is null)
         {
             throw new SandboxUnavailableException("bubblewrap (bwrap) is not installed: run scripts/setup.sh");
@@ -67,7 +68,8 @@ public sealed class SandboxLauncher
     {
         ArgumentNullException.ThrowIfNull(limits);
         string runName = $"grader-{Environment.ProcessId}-{Guid.NewGuid():N}";
-        string runDirectory = Directory.CreateTempSubdirectory("grader-run-").FullName;
+        // The pid in both names lets a later runner sweep them if this one is killed before its teardown (OrphanSweep).
+        string runDirectory = Directory.CreateTempSubdirectory($"grader-run-{Environment.ProcessId}-").FullName;
         string ipcDirectory = Path.Combine(runDirectory, "ipc");
         string binDirectory = Path.Combine(runDirectory, AssemblyFolderName);
         string filesDirectory = Path.Combine(runDirectory, FilesFolderName);
