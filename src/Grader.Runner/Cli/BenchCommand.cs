@@ -22,6 +22,7 @@ internal static class BenchCommand
         var courseOption = new Option<string?>("--course") { Description = "The course repository; default: found from the current folder." };
         var classOption = new Option<int>("--class") { Description = "Instead: grade a generated class of this many HW1 submissions (solutions, bugs, a few hostile ones) and report throughput." };
         var parallelOption = new Option<int>("--parallel") { Description = "With --class: gradings at once.", DefaultValueFactory = _ => 2 };
+        var clientsOption = new Option<bool>("--clients") { Description = "Instead: the path the web app and workers take (another process grades): a long-lived `grader serve` against a `grader grade` process per run." };
         var regradeOption = new Option<bool>("--regrade") { Description = "Keep compiled submissions between gradings (a re-grade of the same code skips Roslyn); default: compile every time, as for a new submission." };
         var command = new Command("bench", "Measure per-submission grading overhead on the model solutions, or a whole class's throughput.");
         command.Options.Add(runsOption);
@@ -29,10 +30,16 @@ internal static class BenchCommand
         command.Options.Add(classOption);
         command.Options.Add(parallelOption);
         command.Options.Add(regradeOption);
+        command.Options.Add(clientsOption);
         command.SetAction(parse =>
         {
             string courseRoot = CourseRoot.Find(parse.GetValue(courseOption));
             int classSize = parse.GetValue(classOption);
+            if (parse.GetValue(clientsOption))
+            {
+                return ClientBenchmark.Run(courseRoot, Math.Max(1, parse.GetValue(runsOption)));
+            }
+
             return classSize > 0
                 ? ClassBenchmark.Run(courseRoot, classSize, Math.Max(1, parse.GetValue(parallelOption)))
                 : Run(courseRoot, Math.Max(1, parse.GetValue(runsOption)), parse.GetValue(regradeOption));
@@ -97,9 +104,9 @@ internal static class BenchCommand
         return $"{Median(values):0} / {Percentile(values, 0.95):0}";
     }
 
-    private static double Median(IReadOnlyList<double> values) => Percentile(values, 0.5);
+    internal static double Median(IReadOnlyList<double> values) => Percentile(values, 0.5);
 
-    private static double Percentile(IReadOnlyList<double> values, double fraction)
+    internal static double Percentile(IReadOnlyList<double> values, double fraction)
     {
         var sorted = values.Order().ToList();
         double rank = fraction * (sorted.Count - 1);
