@@ -127,13 +127,15 @@ internal static class ServeCommand
             var loaded = CourseTreeLoader.LoadAndValidate(courseRoot, CheckCatalog.AllCheckIds);
             _grader?.Dispose();
             _grader = null;
-            _fingerprint = fingerprint;
             _course = loaded.IsValid ? loaded.Tree : null;
             _courseErrors = [.. loaded.Errors.Select(e => e.ToString())];
             if (_course is not null)
             {
                 _grader = new SubmissionGrader(_course, _store, _workRoot, options: new SubmissionGraderOptions { SandboxesStartedAhead = 1 });
             }
+
+            // Only once all went well: a grader that could not be made (it throws) is tried again at the next request.
+            _fingerprint = fingerprint;
         }
 
         private string Fingerprint()

@@ -12,12 +12,21 @@ internal static class OrphanSweep
 {
     private static int s_swept;
 
-    /// <summary>Sweeps once per process; later calls return at once.</summary>
+    /// <summary>Sweeps once per process; later calls return at once. Never throws: what it cannot remove stays.</summary>
     public static void OncePerProcess()
     {
         if (Interlocked.Exchange(ref s_swept, 1) == 0)
         {
-            Sweep(Path.GetTempPath(), IsAlive);
+            try
+            {
+                Sweep(Path.GetTempPath(), IsAlive);
+            }
+#pragma warning disable CA1031 // Leftovers of another run must never stop this one from grading.
+            catch (Exception error)
+#pragma warning restore CA1031
+            {
+                Console.Error.WriteLine($"grader: could not sweep the leftovers of killed runners: {error.GetType().Name}: {error.Message}");
+            }
         }
     }
 
@@ -51,16 +60,13 @@ internal static class OrphanSweep
     {
         try
         {
-            // Submission files were made read-only for the sandbox.
-            foreach (var entry in new DirectoryInfo(folder).EnumerateFileSystemInfos("*", SearchOption.AllDirectories))
+            // Folders were made read-only for the sandbox; a file's own mode does not matter for deleting it on Linux
+            // (and the sandbox's socket in a run folder is not a file whose attributes can be set).
+            foreach (var directory in new DirectoryInfo(folder).EnumerateDirectories("*", SearchOption.AllDirectories).Prepend(new DirectoryInfo(folder)))
             {
-                if (entry.LinkTarget is null)
+                if (directory.LinkTarget is null)
                 {
-                    entry.Attributes &= ~FileAttributes.ReadOnly;
-                    if (entry is DirectoryInfo directory)
-                    {
-                        directory.UnixFileMode |= UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-                    }
+                    directory.UnixFileMode |= UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
                 }
             }
 

@@ -153,8 +153,9 @@ public sealed class SandboxPool : IDisposable
                 _warm.Insert(0, set);
                 while (taken is null && set.Hosts.TryDequeue(out var host))
                 {
-                    // A host that died while waiting (killed, out of memory at start) is not handed out.
-                    if (host.StoppedBecause is null)
+                    // A host that died while waiting (killed, out of memory at start) is not handed out: the student would
+                    // be told their code was killed before it was even loaded.
+                    if (host.StoppedBecause is null && host.ExitCode is null)
                     {
                         taken = host;
                     }
@@ -168,6 +169,7 @@ public sealed class SandboxPool : IDisposable
 
         foreach (var host in stale)
         {
+            Console.Error.WriteLine($"grader: a sandbox started ahead of need had ended while it waited ({host.StoppedBecause?.Message ?? $"exit code {host.ExitCode}"}); another one is used");
             Retire(host);
         }
 

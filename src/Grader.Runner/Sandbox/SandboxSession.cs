@@ -67,6 +67,22 @@ public sealed class SandboxSession : IDisposable
     /// <summary>Whether a submission was given to this sandbox (it then serves that one only).</summary>
     public bool IsAssigned => _assigned;
 
+    /// <summary>The host's exit code once it has ended (killed while on standby, crashed), else null.</summary>
+    public int? ExitCode
+    {
+        get
+        {
+            try
+            {
+                return _process.HasExited ? _process.ExitCode : null;
+            }
+            catch (InvalidOperationException)
+            {
+                return null;
+            }
+        }
+    }
+
     /// <summary>Why the run ended early, or null while it is healthy or after a clean shutdown.</summary>
     public SandboxStop? StoppedBecause { get; private set; }
 

@@ -117,7 +117,8 @@ public sealed class ClusterGradingTests
                 Assert.That(final.Select(r => r.SubmissionId), Is.EquivalentTo(submissionIds));
                 Assert.That(final.Where(r => r.Status != GradingRunStatus.Succeeded).Select(r => $"run {r.Id}: {r.Status} {r.Error}"), Is.Empty, logs);
                 Assert.That(final.Select(r => r.ReusedFromRunId), Has.All.Null, "each graded by the runner, not copied");
-                Assert.That(final.Select(r => r.Total), Has.All.EqualTo(90m), "the model solution: every auto item, the two manual items left to a TA");
+                Assert.That(final.Select(r => r.Total), Has.All.EqualTo(90m),
+                    "the model solution: every auto item, the two manual items left to a TA; not so:\n" + string.Join("\n", final.Where(r => r.Total != 90m).Select(Explain)) + "\n" + logs);
                 Assert.That(final.Select(r => r.Items.Count), Has.All.EqualTo(8), "each report's items stored once");
                 Assert.That(final.Select(r => r.WorkerId).Distinct(), Is.EquivalentTo(new[] { killedNode, survivorNode }), "graded by the two workers, not the web app");
                 Assert.That(final.Single(r => r.Id == killedRun).WorkerId, Is.EqualTo(survivorNode), "the killed worker's run was recovered by the other");
@@ -198,6 +199,14 @@ public sealed class ClusterGradingTests
     {
         await using var db = database.Context();
         return await db.WorkerNodes.AsNoTracking().Select(n => n.Id).ToListAsync();
+    }
+
+    /// <summary>A run as a failure message needs it: where it was graded and what its report says of each item.</summary>
+    private static string Explain(GradingRun run)
+    {
+        var report = run.ReportJson is null ? null : Grader.Core.Reports.GradingReport.FromJson(run.ReportJson);
+        return $"run {run.Id} on {run.WorkerId}: {run.Outcome}: {report?.Summary ?? run.Error}; "
+            + string.Join("; ", report?.Items.Where(i => i.Points < i.Max).Select(i => $"{i.Id} {i.Status}: {i.Reason}") ?? []);
     }
 
     private static async Task<List<GradingRun>> RunsAsync(TestDatabase database, IReadOnlyCollection<long> submissionIds)

@@ -28,6 +28,13 @@ public class OrphanSweepTests
             string deadRun = Directory.CreateDirectory(Path.Combine(temp, $"grader-run-{DeadRunner}-abcd1234", "files")).Parent!.FullName;
             File.WriteAllText(Path.Combine(deadRun, "files", "submission.cs"), "class A { }");
             File.SetAttributes(Path.Combine(deadRun, "files", "submission.cs"), FileAttributes.ReadOnly);
+            // The sandbox's socket stays in a run folder whose runner was killed.
+            using (var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified))
+            {
+                socket.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(Path.Combine(deadRun, "runner.sock")));
+            }
+
+            new DirectoryInfo(Path.Combine(deadRun, "files")).UnixFileMode = UnixFileMode.UserRead | UnixFileMode.UserExecute;
             string deadWork = Directory.CreateDirectory(Path.Combine(temp, $"grader-work-{DeadRunner}")).FullName;
             string liveRun = Directory.CreateDirectory(Path.Combine(temp, $"grader-run-{Environment.ProcessId}-abcd1234")).FullName;
             string notOurs = Directory.CreateDirectory(Path.Combine(temp, "grader-run-feedback-1234")).FullName;

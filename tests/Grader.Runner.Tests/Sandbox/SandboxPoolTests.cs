@@ -112,6 +112,34 @@ public class SandboxPoolTests
     }
 
     [Test]
+    public void AHostThatDiedWhileItWaitedIsNotHandedOut()
+    {
+        using var pool = new SandboxPool(new SandboxLauncher(), warmPerLimits: 1);
+        var first = pool.Start(Compiled(Convolution("return input;")), null, SandboxFixture.TestLimits);
+        first.WaitUntilReady();
+        first.EndRun();
+        pool.Retire(first);
+        var waiting = WaitForWarmHost(pool);
+        Assume.That(waiting.ControlGroups, Is.Not.Empty, "this host delegates no control groups to kill the host through");
+        // Killed from outside while on standby (an operator, the OOM killer): nothing in the runner noticed.
+        foreach (string pid in File.ReadAllLines(Path.Combine(waiting.ControlGroups[0], "cgroup.procs")))
+        {
+            Process.GetProcessById(int.Parse(pid, System.Globalization.CultureInfo.InvariantCulture)).Kill();
+        }
+
+        Assert.That(() => waiting.ExitCode, Is.Not.Null.After(10_000, 50), "the killed host ended");
+        var next = pool.Start(Compiled(Convolution("return input * 2;")), null, SandboxFixture.TestLimits);
+        next.WaitUntilReady();
+        Assert.Multiple(() =>
+        {
+            Assert.That(next, Is.Not.SameAs(waiting));
+            Assert.That(Call(next), Is.EqualTo(18f), "the submission was graded in a live host, not told its code was killed");
+        });
+        next.EndRun();
+        pool.Retire(next);
+    }
+
+    [Test]
     public void TwoSubmissionsInSequenceGetDistinctSandboxes()
     {
         using var pool = new SandboxPool(new SandboxLauncher(), warmPerLimits: 1);
