@@ -172,6 +172,20 @@ public sealed class GradingRun
 
     /// <summary>The node (<see cref="WorkerNode.Id"/>) that graded it.</summary>
     public string? WorkerId { get; set; }
+
+    /// <summary>
+    /// When a process (machine clock) took on telling the web app's <see cref="Grading.IGradingFeedbackSink"/>s that
+    /// this run finished; a claim older than <see cref="Grading.RunFeedback.ClaimTimeout"/> without
+    /// <see cref="FeedbackNotifiedAtUtc"/> was abandoned (a crash) and may be taken again.
+    /// </summary>
+    public DateTime? FeedbackClaimedAtUtc { get; set; }
+
+    /// <summary>
+    /// When the web app's feedback sinks were told that this run finished (machine clock); null until then, so a run a
+    /// worker finished is found and told by <see cref="Grading.FinishedRunFeedbackJob"/>. Runs finished before this
+    /// column existed carry their finish time.
+    /// </summary>
+    public DateTime? FeedbackNotifiedAtUtc { get; set; }
     public List<RubricItemResult> Items { get; set; } = [];
 }
 

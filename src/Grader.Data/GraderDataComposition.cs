@@ -58,6 +58,12 @@ public sealed class GradingOptions
 
     /// <summary>Gradings the web app runs at once when it grades (<see cref="RunInWeb"/>); a worker takes <c>--slots</c> instead.</summary>
     public int Slots { get; set; } = 1;
+
+    /// <summary>
+    /// How often the web app looks for finished runs whose feedback (GitHub status and comment) nobody has sent yet:
+    /// runs a worker graded, which has no feedback sinks of its own (<see cref="FinishedRunFeedbackJob"/>).
+    /// </summary>
+    public double FeedbackCatchUpSeconds { get; set; } = 15;
 }
 
 /// <summary>Quartz settings (section <c>Quartz</c>) for sharing one database between several nodes.</summary>
@@ -130,8 +136,13 @@ public static class GraderDataComposition
         var gpus = worker?.Gpus;
         Func<string, bool> gpuAllowed = assignmentId =>
             catalog.Tree.Assignments.FirstOrDefault(a => a.Id == assignmentId)?.Resources?.GpuAllowed == true;
-        services.AddSingleton<ISubmissionGradingClient>(new RunnerProcessGradingClient(
-            graderDll, root, Path.Combine(dataFolder, "grading-work"), TimeSpan.FromSeconds(runner.TimeoutSeconds), storeFolder, gpus, gpuAllowed));
+        string gradingWork = Path.Combine(dataFolder, "grading-work");
+        var oneOff = new RunnerProcessGradingClient(graderDll, root, gradingWork, TimeSpan.FromSeconds(runner.TimeoutSeconds), storeFolder, gpus, gpuAllowed);
+        int gradingSlots = worker?.Slots ?? Math.Max(1, configuration.GetSection(GradingOptions.Section).Get<GradingOptions>()?.Slots ?? 1);
+        // A factory, not an instance: the container then stops the grader servers when the host stops.
+        services.AddSingleton<ISubmissionGradingClient>(_ => runner.KeepGraderRunning
+            ? new GradingServerClient(oneOff, graderDll, root, gradingWork, storeFolder, runner, gradingSlots, gpus, gpuAllowed)
+            : oneOff);
         services.AddScoped<GradingService>();
         services.AddSingleton<IGradingQueue, QuartzGradingQueue>();
 
@@ -139,6 +150,11 @@ public static class GraderDataComposition
         if (grading.Slots < 1)
         {
             throw new InvalidOperationException($"Grading:Slots is {grading.Slots}; it must be at least 1 (gradings the web app runs at once).");
+        }
+
+        if (!(grading.FeedbackCatchUpSeconds > 0))
+        {
+            throw new InvalidOperationException($"Grading:FeedbackCatchUpSeconds is {grading.FeedbackCatchUpSeconds}; it must be a positive number of seconds.");
         }
 
         var cluster = configuration.GetSection(QuartzClusterOptions.Section).Get<QuartzClusterOptions>() ?? new QuartzClusterOptions();
@@ -182,11 +198,14 @@ public static class GraderDataComposition
 
         if (worker is null)
         {
-            // The web app's own jobs (deadline snapshots) live in the default scheduler, which no worker runs.
+            // The web app's own jobs (deadline snapshots, feedback for runs graded elsewhere) live in the default
+            // scheduler, which no worker runs: the feedback sinks are the web app's.
+            services.AddScoped<FinishedRunFeedback>();
             services.AddQuartz(q =>
             {
                 q.UseDefaultThreadPool(1);
                 UseDatabase(q);
+                FinishedRunFeedbackJob.AddTo(q, TimeSpan.FromSeconds(grading.FeedbackCatchUpSeconds));
             });
         }
 

@@ -140,6 +140,9 @@ public abstract class GraderDbContext(DbContextOptions options) : IdentityDbCont
             run.Property(r => r.ContentHash).HasMaxLength(64);
             run.Property(r => r.Error).HasMaxLength(4000);
             run.Property(r => r.WorkerId).HasMaxLength(200);
+            // The web app looks every few seconds for finished runs not yet told to the feedback sinks (null here):
+            // a handful among every run of the term.
+            run.HasIndex(r => r.FeedbackNotifiedAtUtc);
             run.HasMany(r => r.Items).WithOne().HasForeignKey(i => i.GradingRunId);
         });
         builder.Entity<RubricItemResult>().Property(i => i.Reason).HasMaxLength(4000);

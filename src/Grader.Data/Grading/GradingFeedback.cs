@@ -15,7 +15,9 @@ public enum GradeChange
 /// <summary>
 /// Told after a submission's grade may have changed, to report it elsewhere (GitHub's commit status and comment).
 /// Implementations only queue their work and retry delivery themselves: they must return quickly, and an exception
-/// from one is logged, never allowed to fail the grading run or the TA's decision.
+/// from one is logged, never allowed to fail the grading run or the TA's decision. <see cref="GradeChange.RunFinished"/>
+/// comes once per run, from whichever web node takes it (<see cref="RunFeedback"/>), and again only after a failure or
+/// a crash: an implementation must take hearing of one change twice in its stride.
 /// </summary>
 public interface IGradingFeedbackSink
 {
@@ -25,10 +27,12 @@ public interface IGradingFeedbackSink
 /// <summary>Tells every sink about one change; a sink's failure is logged and goes no further.</summary>
 public static class GradeChangeNotifier
 {
-    public static async Task NotifyAsync(IEnumerable<IGradingFeedbackSink> sinks, long submissionId, GradeChange change, ILogger logger, CancellationToken cancellationToken)
+    /// <returns>False when a sink failed (logged): a caller that can try again later (<see cref="RunFeedback"/>) does.</returns>
+    public static async Task<bool> NotifyAsync(IEnumerable<IGradingFeedbackSink> sinks, long submissionId, GradeChange change, ILogger logger, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sinks);
         ArgumentNullException.ThrowIfNull(logger);
+        bool allTook = true;
         foreach (var sink in sinks)
         {
             try
@@ -38,7 +42,10 @@ public static class GradeChangeNotifier
             catch (Exception failure) when (failure is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 logger.LogError(failure, "Feedback sink {Sink} failed for submission {Submission} ({Change})", sink.GetType().Name, submissionId, change);
+                allTook = false;
             }
         }
+
+        return allTook;
     }
 }

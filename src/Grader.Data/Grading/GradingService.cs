@@ -68,7 +68,8 @@ public sealed class GradingService(
     };
 
     /// <summary>
-    /// Runs a queued run to the end on this node, then tells the <see cref="IGradingFeedbackSink"/>s. A run already
+    /// Runs a queued run to the end on this node, then tells the <see cref="IGradingFeedbackSink"/>s when this node has
+    /// any (the web app); a worker has none and leaves that to the web app (<see cref="RunFeedback"/>). A run already
     /// finished, or being graded by a live node, is left as it is, so a job that fires twice is harmless.
     /// </summary>
     public Task ProcessAsync(long runId, CancellationToken cancellationToken) => ProcessAsync(runId, recovering: false, cancellationToken);
@@ -107,13 +108,21 @@ public sealed class GradingService(
             await RefreshTrackedAsync(runId).ConfigureAwait(false);
         }
 
-        if (submissionId is { } id)
+        if (submissionId is { } id && TellsFeedback)
         {
-            await NotifyGradeChangedAsync(id, GradeChange.RunFinished, cancellationToken).ConfigureAwait(false);
+            // Claimed with the outcome (WriteIfStillMineAsync), so the web app's catch-up job leaves it to us.
+            await RunFeedback.TellAsync(db, feedbackSinks, runId, id, () => node.UtcNow, logger, cancellationToken).ConfigureAwait(false);
         }
 
         return true;
     }
+
+    /// <summary>
+    /// Whether this node tells the feedback sinks itself when it finishes a run: only where there are sinks (the web
+    /// app). A worker has none, so it leaves the run's feedback columns null and the web app's
+    /// <see cref="FinishedRunFeedbackJob"/> tells its sinks.
+    /// </summary>
+    private bool TellsFeedback => feedbackSinks.Any();
 
     /// <summary>Tells every feedback sink; a sink's failure is logged and goes no further.</summary>
     public Task NotifyGradeChangedAsync(long submissionId, GradeChange change, CancellationToken cancellationToken) =>
@@ -235,9 +244,18 @@ public sealed class GradingService(
     private async Task<bool> WriteIfStillMineAsync(
         long runId, Action<UpdateSettersBuilder<GradingRun>> outcome, List<RubricItemResult> items, CancellationToken cancellationToken)
     {
+        // A node that tells the sinks claims that with the outcome, so no catch-up round can take the run in between.
+        DateTime? feedbackClaim = TellsFeedback ? node.UtcNow : null;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         int mine = await db.GradingRuns.Where(r => r.Id == runId && r.Status == GradingRunStatus.Running && r.WorkerId == node.Id)
-            .ExecuteUpdateAsync(outcome, cancellationToken).ConfigureAwait(false);
+            .ExecuteUpdateAsync(s =>
+            {
+                outcome(s);
+                if (feedbackClaim is not null)
+                {
+                    s.SetProperty(r => r.FeedbackClaimedAtUtc, feedbackClaim);
+                }
+            }, cancellationToken).ConfigureAwait(false);
         if (mine == 0)
         {
             logger.LogWarning("Grading run {RunId} was taken over by another node while {NodeId} graded it; this result is dropped", runId, node.Id);

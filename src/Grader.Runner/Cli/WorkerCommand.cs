@@ -11,15 +11,15 @@ namespace Grader.Runner.Cli;
 
 /// <summary>
 /// <c>grader worker [--slots N] [--gpus 0,1] [--config FILE]</c>: a grading node. It joins the grading scheduler on the
-/// course database (clustered Quartz), grades the runs the web app queues, each in a child <c>grader grade</c> process
-/// of this same grader.dll, and keeps its <see cref="WorkerNode"/> row. SIGTERM or Ctrl+C hands the runs in progress
+/// course database (clustered Quartz), grades the runs the web app queues in long-lived <c>grader serve</c> processes of
+/// this same grader.dll (one per slot; <see cref="GradingServerClient"/>), and keeps its <see cref="WorkerNode"/> row. SIGTERM or Ctrl+C hands the runs in progress
 /// back to the queue and exits.
 /// </summary>
 internal static class WorkerCommand
 {
     public static Command Create()
     {
-        var slotsOption = new Option<int>("--slots") { Description = "Gradings at once (each a child process with its own sandbox).", DefaultValueFactory = _ => 1 };
+        var slotsOption = new Option<int>("--slots") { Description = "Gradings at once (each in a grader process of its own, with its own sandbox).", DefaultValueFactory = _ => 1 };
         var gpusOption = new Option<string?>("--gpus") { Description = "GPU indices this node grants, e.g. 0,1: one grading per GPU at a time. Without it, grading is CPU only." };
         var configOption = new Option<string?>("--config") { Description = "A JSON settings file (same keys as the web app's appsettings.json); environment variables still win." };
         var waitOption = new Option<int>("--wait-for-database") { Description = "Seconds to wait for the database to be reachable and migrated (the web app migrates it).", DefaultValueFactory = _ => 120 };
@@ -88,7 +88,7 @@ internal static class WorkerCommand
 
         // Every check-in and claim is a statement; the log is for what the node does, not for its SQL.
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Warning);
-        // The worker grades with its own grader.dll, one child process per run (a crash or a leak stays in the child).
+        // The worker grades with its own grader.dll in child processes (a crash or a leak stays in the child).
         string graderDll = Path.Combine(AppContext.BaseDirectory, "grader.dll");
         builder.Services.AddGraderWorkerData(builder.Configuration, builder.Environment.ContentRootPath, new WorkerCapacity(graderDll, slots, gpus));
         var runner = builder.Configuration.GetSection(RunnerOptions.Section).Get<RunnerOptions>() ?? new RunnerOptions();

@@ -214,7 +214,7 @@ public sealed class GitHubEndToEndTests
         }
     }
 
-    private static Dictionary<string, string> Files(string folder) =>
+    internal static Dictionary<string, string> Files(string folder) =>
         Directory.EnumerateFiles(Path.Combine(RunningApp.RepositoryRoot, "assignments", "hw1-mlp", folder))
             .ToDictionary(file => Path.GetFileName(file), File.ReadAllText);
 
@@ -231,7 +231,7 @@ public sealed class GitHubEndToEndTests
         return await response.Content.ReadAsStringAsync();
     }
 
-    private static async Task<string> PostAsync(WebClient client, string page, string handler, Dictionary<string, string> fields)
+    internal static async Task<string> PostAsync(WebClient client, string page, string handler, Dictionary<string, string> fields)
     {
         using var response = await client.PostFormAsync(page, $"{page}&handler={handler}", fields);
         string body = await response.Content.ReadAsStringAsync();
@@ -291,7 +291,7 @@ public sealed class GitHubEndToEndTests
         return await http.SendAsync(request);
     }
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, RunningApp app)
+    internal static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, RunningApp app)
     {
         var until = DateTime.UtcNow + Patience;
         while (!await condition())

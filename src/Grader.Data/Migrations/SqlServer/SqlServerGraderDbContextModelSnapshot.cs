@@ -337,6 +337,12 @@ namespace Grader.Data.Migrations.SqlServer
                         .HasMaxLength(4000)
                         .HasColumnType("nvarchar(4000)");
 
+                    b.Property<DateTime?>("FeedbackClaimedAtUtc")
+                        .HasColumnType("datetime2");
+
+                    b.Property<DateTime?>("FeedbackNotifiedAtUtc")
+                        .HasColumnType("datetime2");
+
                     b.Property<DateTime?>("FinishedAtUtc")
                         .HasColumnType("datetime2");
 
@@ -380,6 +386,8 @@ namespace Grader.Data.Migrations.SqlServer
                         .HasColumnType("nvarchar(200)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("FeedbackNotifiedAtUtc");
 
                     b.HasIndex("SubmissionId");
 

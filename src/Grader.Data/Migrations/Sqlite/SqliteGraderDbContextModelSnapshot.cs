@@ -324,6 +324,12 @@ namespace Grader.Data.Migrations.Sqlite
                         .HasMaxLength(4000)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("FeedbackClaimedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("FeedbackNotifiedAtUtc")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("FinishedAtUtc")
                         .HasColumnType("TEXT");
 
@@ -367,6 +373,8 @@ namespace Grader.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("FeedbackNotifiedAtUtc");
 
                     b.HasIndex("SubmissionId");
 

@@ -1,0 +1,54 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Grader.Data.Migrations.SqlServer
+{
+    /// <inheritdoc />
+    public partial class GradingRunFeedbackNotified : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<DateTime>(
+                name: "FeedbackClaimedAtUtc",
+                table: "GradingRuns",
+                type: "datetime2",
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "FeedbackNotifiedAtUtc",
+                table: "GradingRuns",
+                type: "datetime2",
+                nullable: true);
+
+            // Runs finished before this migration count as told: the web app told its sinks about those it graded, and
+            // catching up on a worker's now would post stale feedback to GitHub. Runs that finish from now on are tracked.
+            // EXEC: an idempotent script's batch then compiles whether or not the column exists at that point.
+            migrationBuilder.Sql(
+                "EXEC(N'UPDATE [GradingRuns] SET [FeedbackNotifiedAtUtc] = COALESCE([FinishedAtUtc], [QueuedAtUtc]) WHERE [Status] IN (N''Succeeded'', N''Failed'')');");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_GradingRuns_FeedbackNotifiedAtUtc",
+                table: "GradingRuns",
+                column: "FeedbackNotifiedAtUtc");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "IX_GradingRuns_FeedbackNotifiedAtUtc",
+                table: "GradingRuns");
+
+            migrationBuilder.DropColumn(
+                name: "FeedbackClaimedAtUtc",
+                table: "GradingRuns");
+
+            migrationBuilder.DropColumn(
+                name: "FeedbackNotifiedAtUtc",
+                table: "GradingRuns");
+        }
+    }
+}
