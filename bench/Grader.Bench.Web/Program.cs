@@ -17,11 +17,17 @@ if (args.Length > 0 && args[0] == "load")
     return await LoadGenerator.RunAsync(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == "queue")
+{
+    return await QueueBenchmark.RunAsync(args[1..]);
+}
+
 // Writes a synthetic term of N students (every component submitted, graded and scored) into a fresh folder:
 //   <folder>/course  a copy of assignments/ and rubrics/ with an N-student roster.csv
 //   <folder>/data    the SQLite database, with the instructor account below
 // Usage: grader-bench-web [--students 500] [--folder /tmp/grader-gradebook-bench] [--seed 1]
-// (`grader-bench-web load ...` is the load generator instead: LoadGenerator.cs.)
+// (`grader-bench-web load ...` is the load generator instead: LoadGenerator.cs; `grader-bench-web queue ...` a class
+// through the grading queue: QueueBenchmark.cs.)
 int students = 500;
 string folder = Path.Combine(Path.GetTempPath(), "grader-gradebook-bench");
 int seed = 1;
@@ -52,8 +58,7 @@ if (Directory.Exists(folder))
 }
 
 string courseRoot = Path.Combine(folder, "course");
-CopyFolder(Path.Combine(repository, "assignments"), Path.Combine(courseRoot, "assignments"));
-CopyFolder(Path.Combine(repository, "rubrics"), Path.Combine(courseRoot, "rubrics"));
+BenchCourse.CopyFrom(repository, courseRoot);
 var roster = new StringBuilder("identifier,github_username,github_id,name\n");
 for (int s = 1; s <= students; s++)
 {
@@ -217,16 +222,6 @@ static decimal TaPoints(RubricItem item, Random random) => item switch
     { Credit: CreditRule.AllOrNothing } => random.Next(5) == 0 ? 0 : item.Points,
     _ => Math.Round(item.Points * (decimal)(0.5 + (random.NextDouble() / 2)), 1),
 };
-
-static void CopyFolder(string from, string to)
-{
-    foreach (string file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-    {
-        string target = Path.Combine(to, Path.GetRelativePath(from, file));
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        File.Copy(file, target);
-    }
-}
 
 static void Require(IdentityResult result, string what)
 {

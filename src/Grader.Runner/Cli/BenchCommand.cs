@@ -22,6 +22,7 @@ internal static class BenchCommand
         var courseOption = new Option<string?>("--course") { Description = "The course repository; default: found from the current folder." };
         var classOption = new Option<int>("--class") { Description = "Instead: grade a generated class of this many HW1 submissions (solutions, bugs, a few hostile ones) and report throughput." };
         var parallelOption = new Option<int>("--parallel") { Description = "With --class: gradings at once.", DefaultValueFactory = _ => 2 };
+        var writeClassOption = new Option<string?>("--write-class") { Description = "With --class: only write the generated submissions into this folder (for `grader-bench-web queue`), grade nothing." };
         var clientsOption = new Option<bool>("--clients") { Description = "Instead: the path the web app and workers take (another process grades): a long-lived `grader serve` against a `grader grade` process per run." };
         var regradeOption = new Option<bool>("--regrade") { Description = "Keep compiled submissions between gradings (a re-grade of the same code skips Roslyn); default: compile every time, as for a new submission." };
         var command = new Command("bench", "Measure per-submission grading overhead on the model solutions, or a whole class's throughput.");
@@ -31,6 +32,7 @@ internal static class BenchCommand
         command.Options.Add(parallelOption);
         command.Options.Add(regradeOption);
         command.Options.Add(clientsOption);
+        command.Options.Add(writeClassOption);
         command.SetAction(parse =>
         {
             string courseRoot = CourseRoot.Find(parse.GetValue(courseOption));
@@ -38,6 +40,13 @@ internal static class BenchCommand
             if (parse.GetValue(clientsOption))
             {
                 return ClientBenchmark.Run(courseRoot, Math.Max(1, parse.GetValue(runsOption)));
+            }
+
+            if (parse.GetValue(writeClassOption) is { } classFolder)
+            {
+                var written = ClassBenchmark.WriteClass(courseRoot, Math.Max(1, classSize), Path.GetFullPath(classFolder));
+                Console.WriteLine($"{written.Count} submissions written to {Path.GetFullPath(classFolder)}: {string.Join(", ", written.GroupBy(s => s.Kind).Select(g => $"{g.Key} {g.Count()}"))}");
+                return 0;
             }
 
             return classSize > 0

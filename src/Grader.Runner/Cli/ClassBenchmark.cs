@@ -38,6 +38,8 @@ internal static class ClassBenchmark
         new("hostile-flood", (code, _) => code.Replace("int[] sizes = [", "while (true) System.Console.Write(new string('x', 4096)); int[] sizes = [", StringComparison.Ordinal)),
     ];
 
+    private sealed record Graded(string Kind, GradingOutcome Outcome, decimal Total, ReportTimings Timings);
+
     private sealed record MemorySample(int Graded, long WorkingSet, long HeapInUse, long Committed)
     {
         public static MemorySample Take(int graded)
@@ -45,6 +47,28 @@ internal static class ClassBenchmark
             using var self = Process.GetCurrentProcess();
             return new MemorySample(graded, self.WorkingSet64, GC.GetTotalMemory(forceFullCollection: false), GC.GetGCMemoryInfo().TotalCommittedBytes);
         }
+    }
+
+    /// <summary>
+    /// Writes a class of <paramref name="classSize"/> HW1 submissions into <paramref name="folder"/>, one folder each
+    /// named like a syllabus hand-in (<c>st0001_hw1</c>), in the mix above; returns each one's path and kind.
+    /// </summary>
+    public static IReadOnlyList<(string Path, string Kind)> WriteClass(string courseRoot, int classSize, string folder)
+    {
+        string starter = File.ReadAllText(Path.Combine(courseRoot, "assignments", "hw1-mlp", "starter", "MultilayerPerceptron.cs"));
+        string solution = File.ReadAllText(Path.Combine(courseRoot, "assignments", "hw1-mlp", "solution", "MultilayerPerceptron.cs"));
+        var submissions = new List<(string Path, string Kind)>();
+        for (int student = 1; student <= classSize; student++)
+        {
+            var variant = Mix[student % Mix.Length];
+            string submission = Path.Combine(folder, $"st{student:0000}_hw1");
+            Directory.CreateDirectory(submission);
+            // A comment naming the student makes every submission's bytes, and so its hash, distinct.
+            File.WriteAllText(Path.Combine(submission, "MultilayerPerceptron.cs"), $"// st{student:0000}\n" + variant.Edit(solution, starter));
+            submissions.Add((submission, variant.Kind));
+        }
+
+        return submissions;
     }
 
     public static int Run(string courseRoot, int classSize, int parallel)
@@ -55,41 +79,32 @@ internal static class ClassBenchmark
             return ValidateCommand.Run(courseRoot);
         }
 
-        string starter = File.ReadAllText(Path.Combine(courseRoot, "assignments", "hw1-mlp", "starter", "MultilayerPerceptron.cs"));
-        string solution = File.ReadAllText(Path.Combine(courseRoot, "assignments", "hw1-mlp", "solution", "MultilayerPerceptron.cs"));
         string scratch = Directory.CreateTempSubdirectory("grader-class-").FullName;
         try
         {
-            var submissions = new List<(string Path, string Kind)>();
-            for (int student = 1; student <= classSize; student++)
-            {
-                var variant = Mix[student % Mix.Length];
-                string folder = Path.Combine(scratch, "class", $"st{student:0000}_hw1");
-                Directory.CreateDirectory(folder);
-                // A comment naming the student makes every submission's bytes, and so its hash, distinct.
-                File.WriteAllText(Path.Combine(folder, "MultilayerPerceptron.cs"), $"// st{student:0000}\n" + variant.Edit(solution, starter));
-                submissions.Add((folder, variant.Kind));
-            }
-
+            var submissions = WriteClass(courseRoot, classSize, Path.Combine(scratch, "class"));
             using var grader = new SubmissionGrader(course.Tree!, new SubmissionStore(Path.Combine(scratch, "store")), Path.Combine(scratch, "work"),
                 options: new SubmissionGraderOptions { SandboxesStartedAhead = parallel });
             var memory = new ConcurrentQueue<MemorySample>();
             memory.Enqueue(MemorySample.Take(0));
             long startRss = memory.First().WorkingSet;
-            var reports = new ConcurrentBag<(string Kind, GradingReport Report)>();
+            // What the table needs of each report, not the report: a runner that grades for months keeps none of them,
+            // so neither does the benchmark that measures its memory.
+            var reports = new ConcurrentBag<Graded>();
             int graded = 0;
             int sampleEvery = Math.Max(1, classSize / 10);
             var clock = Stopwatch.StartNew();
             Parallel.ForEach(submissions, new ParallelOptions { MaxDegreeOfParallelism = parallel }, submission =>
             {
-                reports.Add((submission.Kind, grader.Grade("hw1-mlp", submission.Path)));
+                var report = grader.Grade("hw1-mlp", submission.Path);
+                reports.Add(new Graded(submission.Kind, report.Outcome, report.Total, report.Timings));
                 if (Interlocked.Increment(ref graded) is var done && done % sampleEvery == 0)
                 {
                     memory.Enqueue(MemorySample.Take(done));
                 }
             });
             var wall = clock.Elapsed;
-            // After a full, compacting collection: what the runner still holds (the reports above are kept on purpose).
+            // After a full, compacting collection: what the runner still holds.
             GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
             long liveHeap = GC.GetTotalMemory(forceFullCollection: true);
             long endRss = Process.GetCurrentProcess().WorkingSet64;
@@ -97,18 +112,18 @@ internal static class ClassBenchmark
             var table = new Table().AddColumns("kind", "count", "median total (ms)", "median score", "outcomes");
             foreach (var group in reports.GroupBy(r => r.Kind).OrderBy(g => g.Key, StringComparer.Ordinal))
             {
-                var totals = group.Select(r => r.Report.Timings.TotalMs).Order().ToList();
-                var scores = group.Select(r => r.Report.Total).Order().ToList();
+                var totals = group.Select(r => r.Timings.TotalMs).Order().ToList();
+                var scores = group.Select(r => r.Total).Order().ToList();
                 table.AddRow(group.Key, group.Count().ToString(System.Globalization.CultureInfo.InvariantCulture), $"{totals[totals.Count / 2]:0}", $"{scores[scores.Count / 2]:0.##}",
-                    string.Join(", ", group.GroupBy(r => r.Report.Outcome).Select(o => $"{o.Key.ToString().ToLowerInvariant()} {o.Count()}")));
+                    string.Join(", ", group.GroupBy(r => r.Outcome).Select(o => $"{o.Key.ToString().ToLowerInvariant()} {o.Count()}")));
             }
 
             AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 140);
             AnsiConsole.Write(table);
-            double sum(Func<ReportTimings, double> phase) => reports.Sum(r => phase(r.Report.Timings)) / 1000;
+            double sum(Func<ReportTimings, double> phase) => reports.Sum(r => phase(r.Timings)) / 1000;
             AnsiConsole.MarkupLineInterpolated($"{classSize} submissions, --parallel {parallel}, {Environment.ProcessorCount} cores: {wall.TotalSeconds:0.0} s wall, {classSize / wall.TotalSeconds:0.00} submissions/s");
             AnsiConsole.MarkupLineInterpolated($"time summed over submissions (s): intake {sum(t => t.IntakeMs):0.0}, compile {sum(t => t.CompileMs):0.0}, sandbox start {sum(t => t.SandboxStartMs):0.0}, student compute {sum(t => t.StudentComputeMs):0.0}, protocol {sum(t => t.ProtocolMs):0.0}, checks in all {sum(t => t.ChecksMs):0.0}, total {sum(t => t.TotalMs):0.0}");
-            AnsiConsole.MarkupLineInterpolated($"runner working set: {startRss / 1048576} MB at the start, {endRss / 1048576} MB at the end (after a full GC, which leaves {liveHeap / 1048576} MB of live GC heap, the {classSize} reports included)");
+            AnsiConsole.MarkupLineInterpolated($"runner working set: {startRss / 1048576} MB at the start, {endRss / 1048576} MB at the end (after a full GC, which leaves {liveHeap / 1048576} MB of live GC heap)");
             // Where memory goes as gradings accumulate: the GC's own heap and commit against the process's working set
             // (the rest is native: libtorch, Roslyn's native images, glibc's heap).
             AnsiConsole.MarkupLine("memory after N gradings (MB): working set / GC heap in use / GC committed");

@@ -1,0 +1,18 @@
+/// <summary>The course folders a benchmark works on: a copy, so that its roster and data never touch the repository's.</summary>
+internal static class BenchCourse
+{
+    /// <summary>Copies assignments/ and rubrics/ of <paramref name="repository"/> into <paramref name="courseRoot"/>.</summary>
+    public static void CopyFrom(string repository, string courseRoot)
+    {
+        foreach (string folder in new[] { "assignments", "rubrics" })
+        {
+            string from = Path.Combine(repository, folder);
+            foreach (string file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+            {
+                string target = Path.Combine(courseRoot, folder, Path.GetRelativePath(from, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(file, target);
+            }
+        }
+    }
+}
