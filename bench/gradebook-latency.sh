@@ -11,9 +11,13 @@ folder=${GRADER_BENCH_FOLDER:-/tmp/grader-gradebook-bench}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 
-# wrk from Debian when it can be had; otherwise the bench project's own closed-loop generator (LoadGenerator.cs).
+# A load tool from outside the project: wrk from Debian when it can be had, else autocannon from npm; the bench
+# project's own closed-loop generator (LoadGenerator.cs) when neither can be installed.
 if ! command -v wrk >/dev/null; then
-  apt-get install -y -qq wrk >/dev/null 2>&1 || echo "wrk could not be installed; using grader-bench-web load" >&2
+  apt-get install -y -qq wrk >/dev/null 2>&1 || echo "wrk could not be installed; trying autocannon (npm)" >&2
+fi
+if ! command -v wrk >/dev/null && ! command -v autocannon >/dev/null; then
+  npm install -g autocannon >/dev/null 2>&1 || echo "autocannon could not be installed either; using grader-bench-web load" >&2
 fi
 
 dotnet build -c Release -v quiet -nologo bench/Grader.Bench.Web >/dev/null
@@ -54,6 +58,12 @@ for path in /Instructor/Gradebook /api/gradebook; do
   if command -v wrk >/dev/null; then
     wrk -t1 -c"$connections" -d10s -H "Cookie: $cookie" "http://127.0.0.1:$port$path" >/dev/null   # warm-up
     wrk -t1 -c"$connections" -d"${seconds}s" --timeout 10s -s "$folder/percentiles.lua" -H "Cookie: $cookie" "http://127.0.0.1:$port$path" | tail -1
+  elif command -v autocannon >/dev/null; then
+    # autocannon reports p90 and p97.5, not p95: p97.5 under the target puts p95 under it too.
+    autocannon -c "$connections" -d 10 -H "Cookie=$cookie" "http://127.0.0.1:$port$path" >/dev/null 2>&1   # warm-up
+    autocannon -c "$connections" -d "$seconds" -j -H "Cookie=$cookie" "http://127.0.0.1:$port$path" 2>/dev/null | node -e '
+      let s = ""; process.stdin.on("data", d => s += d).on("end", () => { const r = JSON.parse(s), l = r.latency;
+        console.log(`  p50 ${l.p50} ms, p90 ${l.p90} ms, p97.5 ${l.p97_5} ms, p99 ${l.p99} ms, max ${l.max} ms; ${r.requests.total} requests, ${r.requests.average}/s, ${r.errors + r.non2xx} errors (autocannon, 1 ms resolution)`); });'
   else
     dotnet bench/Grader.Bench.Web/bin/Release/net10.0/grader-bench-web.dll load "http://127.0.0.1:$port$path" \
       --cookie "$cookie" --connections "$connections" --seconds "$seconds" --warmup 10
