@@ -1,11 +1,22 @@
 #!/usr/bin/env bash
-# Installs what a fresh Debian 12 machine with the .NET SDK lacks to build, run and test Grader.
-# Idempotent: installs nothing when everything is already there, and says nothing unless it changes something.
+# Installs what a fresh Debian 12 machine with the .NET SDK lacks to build and run Grader; with --tests, also what
+# the tests need. Idempotent: installs nothing when everything is already there, and says nothing unless it changes
+# something.
+#   bash scripts/setup.sh            the web app and the runner: bubblewrap, the sandbox student code runs in
+#   bash scripts/setup.sh --tests    and chromium (the browser tests) and postgresql (the cluster tests, which run
+#                                    the web app and two grading workers on one PostgreSQL database), started
 set -euo pipefail
 
-# bubblewrap: the sandbox student code runs in. chromium: the browser tests. postgresql: the cluster tests
-# (tests/Grader.Cluster.Tests), which run the web app and two grading workers on one PostgreSQL database.
-required_packages=(bubblewrap chromium postgresql)
+for_tests=false
+for argument in "$@"; do
+  case "$argument" in
+    --tests) for_tests=true ;;
+    *) echo "setup: unknown option '$argument'; usage: bash scripts/setup.sh [--tests]" >&2; exit 2 ;;
+  esac
+done
+
+required_packages=(bubblewrap)
+if $for_tests; then required_packages+=(chromium postgresql); fi
 
 sudo_prefix=()
 if [ "$(id -u)" -ne 0 ]; then sudo_prefix=(sudo); fi
@@ -22,6 +33,8 @@ if ((${#missing[@]})); then
   "${sudo_prefix[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_prefix[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+if ! $for_tests; then exit 0; fi
 
 # The PostgreSQL server the cluster tests use, and a role that may create databases (each test run makes its own).
 # Tests read GRADER_TEST_POSTGRES; its default is exactly this role and password on 127.0.0.1:5432.

@@ -44,7 +44,7 @@ public sealed class TestDatabase : IAsyncDisposable
         catch (Exception e) when (e is NpgsqlException or TimeoutException)
         {
             Assert.Fail($"No PostgreSQL server for the cluster tests at '{builder.Host}:{builder.Port}' as '{builder.Username}' ({e.Message}). "
-                + $"Run scripts/setup.sh (it installs and starts PostgreSQL and creates that role), or set {ServerVariable} to a server's connection string.");
+                + $"Run scripts/setup.sh --tests (it installs and starts PostgreSQL and creates that role), or set {ServerVariable} to a server's connection string.");
         }
 
         string connectionString = new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
