@@ -120,7 +120,7 @@ public sealed class GradingServerClient : ISubmissionGradingClient, IDisposable
         all.Clear();
         idle.Clear();
         Parallel.ForEach(servers, server => server.Stop(TimeSpan.FromSeconds(10)));
-        slots.Dispose();
+        // The semaphore is left undisposed: a grading still finishing releases its slot after this.
     }
 
     private GradingServer? TakeIdle()

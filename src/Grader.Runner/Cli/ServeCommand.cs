@@ -62,7 +62,15 @@ internal static class ServeCommand
                 Console.Error.WriteLine($"grader serve: {answer.Error}");
             }
 
-            answers.WriteLine(GradingServerProtocol.AnswerPrefix + JsonSerializer.Serialize(answer, GradingServerProtocol.Json));
+            try
+            {
+                answers.WriteLine(GradingServerProtocol.AnswerPrefix + JsonSerializer.Serialize(answer, GradingServerProtocol.Json));
+            }
+            catch (IOException)
+            {
+                // The parent is gone (killed while this grading ran): nobody reads the answer, and no request follows.
+                break;
+            }
         }
 
         return 0;
