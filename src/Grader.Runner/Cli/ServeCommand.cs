@@ -14,7 +14,8 @@ namespace Grader.Runner.Cli;
 /// (<see cref="GradingServerClient"/>). It reads one request per line on stdin, grades it like <c>grader grade
 /// --report</c> (same exit codes), and answers on stdout with <see cref="GradingServerProtocol.AnswerPrefix"/>.
 /// Staying alive keeps what a fresh process pays on every run: the JIT, Roslyn's first compilations, and a sandbox
-/// host started ahead for the next submission. It ends when stdin closes (its parent is gone or retired it).
+/// host started ahead for the next submission. It ends when stdin closes (its parent retired it) or, within a second or
+/// so, when its parent is gone (killed, so that nobody closed stdin).
 /// </summary>
 internal static class ServeCommand
 {
@@ -31,6 +32,7 @@ internal static class ServeCommand
 
     private static int Run(string courseRoot, string? storeFolder)
     {
+        StopWhenOrphaned();
         // stdout carries the answers only; anything else printed in this process goes to stderr.
         var answers = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true };
         Console.SetOut(Console.Error);
@@ -75,6 +77,33 @@ internal static class ServeCommand
 
         return 0;
     }
+
+    /// <summary>
+    /// Ends this process, with its sandboxes (the exit handlers tear them down), once its parent is gone: a web app or
+    /// worker that was SIGKILLed cannot close our input, and the grading in progress would go on for nobody while the
+    /// run is graded again elsewhere. Polled, because the kernel's parent-death signal follows the parent's thread that
+    /// started us, which a thread pool may retire at any time.
+    /// </summary>
+    private static void StopWhenOrphaned()
+    {
+        int parent = getppid();
+        var watchdog = new Thread(() =>
+        {
+            while (getppid() == parent)
+            {
+                Thread.Sleep(1000);
+            }
+
+            Console.Error.WriteLine($"grader serve: its parent (pid {parent}) is gone; stopping");
+            Environment.Exit(3);
+        })
+        { IsBackground = true, Name = "grader serve parent watchdog" };
+        watchdog.Start();
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc")]
+    [System.Runtime.InteropServices.DefaultDllImportSearchPaths(System.Runtime.InteropServices.DllImportSearchPath.SafeDirectories)]
+    private static extern int getppid();
 
     /// <summary>
     /// The course as it stands and a <see cref="SubmissionGrader"/> for it. The course files are checked before each

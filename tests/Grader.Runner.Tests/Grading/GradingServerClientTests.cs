@@ -141,6 +141,36 @@ public class GradingServerClientTests
     }
 
     [Test]
+    public async Task AServerWhoseParentWasKilledStopsOnItsOwn()
+    {
+        // A shell starts the server and is SIGKILLed, as a worker may be. The server's input stays open (this test holds
+        // the pipe), so no end of input tells it: it must notice that its parent is gone.
+        var start = new ProcessStartInfo("/bin/sh") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("exec 3<&0; dotnet \"$0\" serve --course \"$1\" --store \"$2\" <&3 >/dev/null 2>&1 & echo $!; wait");
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "grader.dll"));
+        start.ArgumentList.Add(_fixture.Root);
+        start.ArgumentList.Add(Path.Combine(_fixture.Root, "data", "web-store"));
+        using var shell = Process.Start(start)!;
+        int server = int.Parse((await shell.StandardOutput.ReadLineAsync())!, System.Globalization.CultureInfo.InvariantCulture);
+        try
+        {
+            await Task.Delay(500);
+            Assert.That(IsRunning(server), Is.True, "the server started");
+            shell.Kill();
+            await shell.WaitForExitAsync();
+            Assert.That(() => IsRunning(server), Is.False.After(30_000, 200), "the orphaned server stopped");
+        }
+        finally
+        {
+            if (IsRunning(server))
+            {
+                Process.GetProcessById(server).Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [Test]
     public async Task ARunningServerGradesWithTheCourseAsItIsNow()
     {
         using var client = Client();
