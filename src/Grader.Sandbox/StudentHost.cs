@@ -51,6 +51,8 @@ public sealed class StudentHost(Stream connection, string description)
                 ExitNow();
                 return 0;
             case (_, LoadRequest load):
+                // Before any student code exists here: from now on the process may use the submission's budget.
+                CpuBudget.StartNow(load.CpuSeconds);
                 try
                 {
                     _studentAssembly = AssemblyLoadContext.Default.LoadFromAssemblyPath(Path.GetFullPath(load.AssemblyPath));

@@ -135,10 +135,14 @@ public sealed class SandboxLauncher
         return new SandboxSession(process, listener, control, runDirectory, limits);
     }
 
+    /// <summary>CPU seconds a host may spend starting (runtime, TorchSharp, libtorch, warm-up) besides the submission's budget.</summary>
+    internal const int StartCpuAllowanceSeconds = 30;
+
     private static IEnumerable<string> PrlimitArguments(SandboxLimits limits, ResourceControl control)
     {
         yield return "prlimit";
-        yield return $"--cpu={limits.CpuSeconds}";
+        // The host's start-up on top of the submission's budget; the host lowers its limit to the budget at Load (CpuBudget).
+        yield return $"--cpu={limits.CpuSeconds + StartCpuAllowanceSeconds}";
         yield return $"--nofile={limits.MaxOpenFiles}";
         // Just above the /tmp size, so a disk filler meets "no space left" (an exception it can see) first.
         yield return $"--fsize={(limits.TmpMegabytes + 1) * 1024L * 1024L}";

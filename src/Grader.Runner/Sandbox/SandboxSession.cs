@@ -40,6 +40,7 @@ public sealed class SandboxSession : IDisposable
     private bool _assigned;
     private TimeSpan _roundTrips;
     private TimeSpan _studentTime;
+    private TimeSpan? _cpuBeforeLoad;
 
     internal SandboxSession(Process process, Socket listener, ResourceControl control, string runDirectory, SandboxLimits limits)
     {
@@ -128,7 +129,9 @@ public sealed class SandboxSession : IDisposable
         Run(async token =>
         {
             await _standby.WaitAsync(token).ConfigureAwait(false);
-            await SendAsync(MessageKind.Load, new LoadRequest(SandboxLauncher.AssemblyPathInside), token).ConfigureAwait(false);
+            // The submission's CPU is counted from here, here as in the host: the start-up was the grader's.
+            _cpuBeforeLoad = _control.CpuTime;
+            await SendAsync(MessageKind.Load, new LoadRequest(SandboxLauncher.AssemblyPathInside, _limits.CpuSeconds), token).ConfigureAwait(false);
             return await ReceiveFrameAsync(token).ConfigureAwait(false);
         }, "starting the sandbox", (kind, message) => message switch
         {
@@ -238,7 +241,8 @@ public sealed class SandboxSession : IDisposable
 
     public long? PeakMemoryBytes => _control.PeakMemoryBytes;
 
-    public TimeSpan? CpuTime => _control.CpuTime;
+    /// <summary>CPU time of the run since the submission was loaded (the host's start-up not included).</summary>
+    public TimeSpan? CpuTime => _control.CpuTime is { } total ? total - (_cpuBeforeLoad ?? TimeSpan.Zero) : null;
 
     /// <summary>
     /// Ends the run: asks the host to exit and waits (bounded) until its output is read to the end, so that the log is
@@ -434,7 +438,7 @@ public sealed class SandboxSession : IDisposable
             return Stop(SandboxStopReason.MemoryLimit, $"your code ran out of its {_limits.MemoryMegabytes} MB memory limit while {what}");
         }
 
-        if (_control.CpuTime is { } cpu && cpu.TotalSeconds >= _limits.CpuSeconds - 1 || exitCode is 152 or 158 || exitCode == 128 + 24)
+        if (CpuTime is { } cpu && cpu.TotalSeconds >= _limits.CpuSeconds - 1 || exitCode is 152 or 158 || exitCode == 128 + 24)
         {
             return Stop(SandboxStopReason.CpuTimeLimit, $"your code used up its {_limits.CpuSeconds} s of CPU time while {what}");
         }

@@ -67,6 +67,7 @@ public static class MessageCodec
                     break;
                 case LoadRequest load:
                     writer.Write(load.AssemblyPath);
+                    writer.Write(load.CpuSeconds);
                     break;
                 case StandbyMessage standby:
                     writer.Write(standby.Description);
@@ -122,7 +123,7 @@ public static class MessageCodec
                 MessageKind.Shutdown => new ShutdownRequest(),
                 MessageKind.RunTopLevel => new RunTopLevelRequest(),
                 MessageKind.Ready => new ReadyMessage(ReadString(reader)),
-                MessageKind.Load => new LoadRequest(ReadString(reader)),
+                MessageKind.Load => new LoadRequest(ReadString(reader), reader.ReadInt32()),
                 MessageKind.Standby => new StandbyMessage(ReadString(reader)),
                 MessageKind.Created => new CreatedMessage(reader.ReadInt32(), ReadString(reader)),
                 MessageKind.Returned => new ReturnedMessage(ReadValue(reader), reader.ReadDouble()),

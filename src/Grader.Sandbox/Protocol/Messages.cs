@@ -30,8 +30,9 @@ public sealed record RunTopLevelRequest;
 /// <summary>
 /// "Load the student's assembly from this path and get ready." A host is started before it has a submission (so the
 /// start-up cost leaves the critical path); the runner sends this once the submission's files are in place.
+/// <paramref name="CpuSeconds"/> is the submission's CPU budget from now on: the host's own start-up is not the student's.
 /// </summary>
-public sealed record LoadRequest(string AssemblyPath);
+public sealed record LoadRequest(string AssemblyPath, int CpuSeconds);
 
 /// <summary>"Finish: exit now."</summary>
 public sealed record ShutdownRequest;

@@ -19,9 +19,8 @@ internal sealed class GradingFixture : IDisposable
         string hw1 = Path.Combine(Root, "assignments", "hw1-mlp", "assignment.yaml");
         string yaml = File.ReadAllText(hw1);
         yaml = System.Text.RegularExpressions.Regex.Replace(yaml, @"wall_seconds: \d+", $"wall_seconds: {wallSeconds}");
-        // The CPU limit a little above the wall limit, so an endless loop always meets the wall limit first: a sandbox
-        // started ahead of need has spent a second or two of CPU on its warm-up before the wall clock starts, and with
-        // equal limits the two raced on a loaded machine.
+        // The CPU limit a little above the wall limit, so an endless loop always meets the wall limit first: with equal
+        // limits the two raced on a loaded machine (the CPU budget and the wall clock both start at the submission's load).
         yaml = System.Text.RegularExpressions.Regex.Replace(yaml, @"cpu_seconds: \d+", $"cpu_seconds: {wallSeconds + 10}");
         yaml = System.Text.RegularExpressions.Regex.Replace(yaml, @"memory_mb: \d+", "memory_mb: 1024");
         yaml = System.Text.RegularExpressions.Regex.Replace(yaml, @"notebook_seconds: \d+", "notebook_seconds: 8");

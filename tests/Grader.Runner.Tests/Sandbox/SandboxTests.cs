@@ -56,6 +56,24 @@ public class SandboxTests
     }
 
     [Test]
+    public void TheCpuBudgetStartsWhenTheSubmissionIsLoadedNotWhenTheHostStarts()
+    {
+        // The host spends a second or two of CPU starting; a submission with a 3 s budget may still spend 2.8 s of it.
+        var limits = SandboxFixture.TestLimits with { CpuSeconds = 3 };
+        const string spin = "var clock = System.Diagnostics.Stopwatch.StartNew(); while (clock.Elapsed.TotalSeconds < 2.8) { } return input;";
+        using (var withinBudget = SandboxFixture.Start(Convolution(spin), limits))
+        {
+            Assert.That(Call(withinBudget, Ones()).sum().item<float>(), Is.EqualTo(9f), "2.8 s of its own within a 3 s budget");
+            Assert.That(withinBudget.CpuTime, Is.Null.Or.LessThan(TimeSpan.FromSeconds(3.5)), "the run's CPU time counts from the submission's load");
+        }
+
+        using var beyondBudget = SandboxFixture.Start(Convolution("while (true) { } "), limits with { CallSeconds = 30 });
+        var stopped = Assert.Throws<SandboxStoppedException>(() => Call(beyondBudget, Ones()));
+        Assert.That(stopped!.Stop.Reason, Is.EqualTo(SandboxStopReason.CpuTimeLimit), stopped.Message);
+        Assert.That(stopped.Message, Does.Contain("3 s of CPU time"));
+    }
+
+    [Test]
     public void AnEndlessLoopIsStoppedAtTheCallTimeLimit()
     {
         using var session = SandboxFixture.Start(Convolution("while (true) { } "));
