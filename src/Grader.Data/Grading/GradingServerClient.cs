@@ -107,6 +107,19 @@ public sealed class GradingServerClient : ISubmissionGradingClient, IDisposable
         }
     }
 
+    /// <summary>
+    /// Starts a server for every free slot now, so that the first submissions find them warm (a worker grades from its
+    /// start; the web app starts its servers on demand, since it may never grade).
+    /// </summary>
+    public void StartAhead()
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        for (int missing = slots.CurrentCount - idle.Count; missing > 0; missing--)
+        {
+            idle.Push(Start());
+        }
+    }
+
     /// <summary>Closes every server's input (each finishes and exits) and kills what is still running after a grace period.</summary>
     public void Dispose()
     {

@@ -59,6 +59,12 @@ internal static class WorkerCommand
 
             var node = host.Services.GetRequiredService<GradingNode>();
             logger.LogInformation("Worker {NodeId} starting: {Slots} slot(s), GPUs [{Gpus}]", node.Id, node.Slots, node.Gpus);
+            // A worker grades from its start: its graders warm up now, not with the first submission (~2 s each).
+            if (host.Services.GetRequiredService<ISubmissionGradingClient>() is GradingServerClient servers)
+            {
+                servers.StartAhead();
+            }
+
             await host.RunAsync().ConfigureAwait(false);
             return 0;
         }

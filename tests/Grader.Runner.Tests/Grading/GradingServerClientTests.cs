@@ -63,6 +63,17 @@ public class GradingServerClientTests
     }
 
     [Test]
+    public async Task ServersStartedAheadTakeTheFirstSubmissions()
+    {
+        using var client = Client(slots: 2);
+        client.StartAhead();
+        var started = client.ServerProcessIds;
+        Assert.That(started, Has.Count.EqualTo(2), "one per slot, before any submission");
+        AssertGraded(await client.GradeAsync("hw2-cnn", Hw2Solution, CancellationToken.None));
+        Assert.That(client.ServerProcessIds, Is.EquivalentTo(started), "the grading went to one of them; none was added");
+    }
+
+    [Test]
     public async Task BadInputIsRefusedWithItsReasonAndTheServerGoesOn()
     {
         using var client = Client();
