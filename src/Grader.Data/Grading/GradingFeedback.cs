@@ -10,6 +10,9 @@ public enum GradeChange
 
     /// <summary>A TA overrode a rubric item.</summary>
     TaOverride,
+
+    /// <summary>Staff asked for the feedback to be posted again as it stands (deleted on GitHub, or never delivered).</summary>
+    FeedbackRequested,
 }
 
 /// <summary>

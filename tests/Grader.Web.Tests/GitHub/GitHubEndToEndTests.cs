@@ -207,6 +207,19 @@ public sealed class GitHubEndToEndTests
                 Assert.That(github.Locked(() => ada.Comments[0].Body), Does.Contain("| 10 | 10 | reviewed (TA) | Curves labelled, loss falls |"));
                 Assert.That(github.Locked(() => ada.Statuses[^1]["sha"]!.ToString()), Is.EqualTo(a1));
             });
+
+            // 10. Staff post the feedback again (say the student deleted the comment's notification): a new status, the same comment.
+            int statusesBefore = github.Locked(() => ada.Statuses.Count);
+            using (var ta = await app.ClientAsync("ta1"))
+            {
+                string page = $"/Submissions/{adaSubmission}";
+                Assert.That(await ta.GetStringAsync(page), Does.Contain("Post the GitHub feedback again"));
+                using var response = await ta.PostFormAsync(page, $"{page}?handler=RepostFeedback", new Dictionary<string, string>());
+                Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Redirect), await response.Content.ReadAsStringAsync());
+            }
+
+            await WaitUntilAsync(() => Task.FromResult(github.Locked(() => ada.Statuses.Count) > statusesBefore), "the status posted again", app);
+            Assert.That(github.Locked(() => ada.Comments.Count), Is.EqualTo(1), "the comment edited in place, not posted twice");
         }
         finally
         {

@@ -39,9 +39,12 @@ public sealed class DetailsModel(Gradebook gradebook, SubmissionAccess access, R
     /// <summary>Staff only: per checked item, how many submissions of this assignment share its result (itself included).</summary>
     public IReadOnlyDictionary<string, int> SameResultCounts { get; private set; } = new Dictionary<string, int>();
 
-    /// <summary>After a bulk override: how many submissions it was recorded on.</summary>
+    /// <summary>What a staff action just did (a bulk override's count, feedback queued), shown once after the redirect.</summary>
     [TempData]
-    public string? BulkOutcome { get; set; }
+    public string? StaffNotice { get; set; }
+
+    /// <summary>Staff: the submission came from a GitHub commit, so its feedback can be posted there again.</summary>
+    public bool HasGitHubFeedback => View.Submission is { GitCommit: not null, Source: SubmissionSource.GitHubPush or SubmissionSource.DeadlineSnapshot };
 
     [BindProperty]
     public long RequestId { get; set; }
@@ -66,7 +69,7 @@ public sealed class DetailsModel(Gradebook gradebook, SubmissionAccess access, R
             return await DecideAsync(id, async by =>
             {
                 var decisions = await review.OverrideAllWithSameResultAsync(id, ItemId, Points, Comment, by, cancellationToken);
-                BulkOutcome = $"Recorded on {decisions.Count} submission(s) with the same result for {ItemId}.";
+                StaffNotice = $"Recorded on {decisions.Count} submission(s) with the same result for {ItemId}.";
             }, cancellationToken);
         }
 
@@ -117,6 +120,30 @@ public sealed class DetailsModel(Gradebook gradebook, SubmissionAccess access, R
 
         var run = await grading.RequeueAsync(id, cancellationToken);
         await queue.EnqueueAsync(run.Id, cancellationToken);
+        return Redirect($"/Submissions/{id}");
+    }
+
+    /// <summary>Staff: posts the commit status and comment again as the grade stands now (GitHub edits the comment in place).</summary>
+    public async Task<IActionResult> OnPostRepostFeedbackAsync(long id, CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(id, cancellationToken))
+        {
+            return NotFound();
+        }
+
+        if (!IsStaff)
+        {
+            return Forbid();
+        }
+
+        if (!HasGitHubFeedback)
+        {
+            ModelState.AddModelError(string.Empty, "This submission was not taken from a GitHub commit, so there is no feedback to post there.");
+            return Page();
+        }
+
+        await grading.NotifyGradeChangedAsync(id, GradeChange.FeedbackRequested, cancellationToken);
+        StaffNotice = "The GitHub feedback (commit status and comment) is queued to be posted again.";
         return Redirect($"/Submissions/{id}");
     }
 
