@@ -30,8 +30,15 @@ done
 
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}"
-  "${sudo_prefix[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_prefix[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # apt downloads as its unprivileged _apt user; on some machines that user cannot resolve names (seen here:
+  # "Temporary failure resolving" while root resolves fine). Then it downloads as root instead.
+  apt_options=()
+  "${sudo_prefix[@]}" apt-get update -qq 2>/dev/null || true
+  if ! apt-cache policy "${missing[0]}" 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+    apt_options=(-o APT::Sandbox::User=root)
+    "${sudo_prefix[@]}" apt-get "${apt_options[@]}" update -qq
+  fi
+  DEBIAN_FRONTEND=noninteractive "${sudo_prefix[@]}" apt-get "${apt_options[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 if ! $for_tests; then exit 0; fi
