@@ -18,7 +18,9 @@ public sealed class StudentHost(Stream connection, string description)
     private const int MaxStackTraceChars = 4000;
 
     private readonly Dictionary<int, object> _objects = [];
-    private Assembly? _studentAssembly;
+
+    // The student's code: one assembly, or a notebook's script submissions in the order the cells run.
+    private readonly List<Assembly> _studentAssemblies = [];
 
     /// <summary>
     /// Runs the paths every submission takes once (the codec with a tensor, contract loading), so that their JIT cost
@@ -55,7 +57,7 @@ public sealed class StudentHost(Stream connection, string description)
                 CpuBudget.StartNow(load.CpuSeconds);
                 try
                 {
-                    _studentAssembly = AssemblyLoadContext.Default.LoadFromAssemblyPath(Path.GetFullPath(load.AssemblyPath));
+                    LoadSubmissionChain(Path.GetFullPath(load.AssemblyPath));
                 }
                 catch (Exception exception) when (exception is BadImageFormatException or FileLoadException or FileNotFoundException)
                 {
@@ -178,24 +180,50 @@ public sealed class StudentHost(Stream connection, string description)
     }
 
     /// <summary>
-    /// Runs a script submission's top-level statements: Roslyn compiles them into the static factory of the script
-    /// class, which takes the submission array (slot 0: the host object, none here; slot 1: this submission).
+    /// Runs the script submissions' top-level statements in order, as the kernel runs a notebook's cells: Roslyn compiles
+    /// each into the static factory of its script class, which takes the submission array that all of them share
+    /// (slot 0: the host object, none here; then one slot per submission, where later ones find the earlier ones' state).
     /// </summary>
     private (MessageKind, object) RunTopLevel()
     {
-        var factory = StudentTypes().Select(ScriptFactory).FirstOrDefault(method => method is not null)
-            ?? throw new ContractException("the submission has no top-level code to run (it is not a notebook or script)");
-        try
+        var factories = _studentAssemblies
+            .Select(assembly => TypesOf(assembly).Select(ScriptFactory).FirstOrDefault(method => method is not null))
+            .OfType<MethodInfo>()
+            .ToList();
+        if (factories.Count == 0)
         {
-            var run = (Task)factory.Invoke(null, [new object?[2]])!;
-            run.GetAwaiter().GetResult();
+            throw new ContractException("the submission has no top-level code to run (it is not a notebook or script)");
         }
-        catch (TargetInvocationException wrapped) when (wrapped.InnerException is not null)
+
+        var submissionStates = new object?[factories.Count + 1];
+        foreach (var factory in factories)
         {
-            throw wrapped.InnerException;
+            try
+            {
+                var run = (Task)factory.Invoke(null, [submissionStates])!;
+                run.GetAwaiter().GetResult();
+            }
+            catch (TargetInvocationException wrapped) when (wrapped.InnerException is not null)
+            {
+                throw wrapped.InnerException;
+            }
         }
 
         return (MessageKind.Returned, new ReturnedMessage(null));
+    }
+
+    /// <summary>
+    /// Loads the earlier script submissions beside the last one (none for a compiled .cs submission), then the last.
+    /// A later submission references the earlier ones by assembly name; they resolve to the ones loaded here.
+    /// </summary>
+    private void LoadSubmissionChain(string lastAssemblyPath)
+    {
+        AssemblyLoadContext.Default.Resolving += (_, name) =>
+            _studentAssemblies.FirstOrDefault(loaded => string.Equals(loaded.GetName().Name, name.Name, StringComparison.Ordinal));
+        foreach (var path in SubmissionChainFiles.EarlierFiles(lastAssemblyPath).Append(lastAssemblyPath))
+        {
+            _studentAssemblies.Add(AssemblyLoadContext.Default.LoadFromAssemblyPath(path));
+        }
     }
 
     private Type FindContract(string fullName)
@@ -216,11 +244,43 @@ public sealed class StudentHost(Stream connection, string description)
             : throw new ContractException($"unknown contract {fullName}");
     }
 
+    /// <summary>
+    /// The student's types as the last submission sees them: a class declared again in a later notebook cell hides the
+    /// earlier one (and the types nested in it), as the kernel's name lookup does after the last cell.
+    /// </summary>
     private IEnumerable<Type> StudentTypes()
+    {
+        var types = _studentAssemblies.SelectMany(TypesOf).ToList();
+        var latestByName = new Dictionary<string, Type>(StringComparer.Ordinal);
+        foreach (var type in types.Where(t => IsScriptClass(t.DeclaringType)))
+        {
+            latestByName[type.Name] = type;
+        }
+
+        return types.Where(type => ScriptMemberOf(type) is not { } member || latestByName[member.Name] == member);
+    }
+
+    /// <summary>The type itself or the enclosing type that is a member of a script class; null outside script code.</summary>
+    private static Type? ScriptMemberOf(Type type)
+    {
+        for (Type? current = type; current is not null; current = current.DeclaringType)
+        {
+            if (IsScriptClass(current.DeclaringType))
+            {
+                return current;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsScriptClass(Type? type) => type is not null && ScriptFactory(type) is not null;
+
+    private static IEnumerable<Type> TypesOf(Assembly assembly)
     {
         try
         {
-            return _studentAssembly!.GetTypes();
+            return assembly.GetTypes();
         }
         catch (ReflectionTypeLoadException partial)
         {
@@ -233,7 +293,7 @@ public sealed class StudentHost(Stream connection, string description)
         => type.GetMethod("<Factory>", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static);
 
     // Script (notebook) submissions nest their classes inside the script class; students know them by their own name.
-    private static string DisplayName(Type type) => type.DeclaringType is { } outer && ScriptFactory(outer) is not null ? type.Name : type.FullName ?? type.Name;
+    private static string DisplayName(Type type) => IsScriptClass(type.DeclaringType) ? type.Name : type.FullName ?? type.Name;
 
     private static FailedMessage Failure(Exception exception)
     {

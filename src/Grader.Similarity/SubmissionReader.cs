@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.IO.Compression;
-using System.Text.Json;
+using Grader.Submissions.Notebooks;
+using Grader.Submissions.Sources;
 
 namespace Grader.Similarity;
 
@@ -87,66 +89,26 @@ public static class SubmissionReader
     }
 
     /// <summary>The C# code cells of a notebook, one source per cell named <c>{name} [cell N]</c> (N counts all cells
-    /// from 1). Cells marked as another language (metadata or a <c>#!fsharp</c>-style first line) are skipped.</summary>
-    /// <exception cref="InvalidDataException">The text is not notebook JSON; the message names the file and line.</exception>
+    /// from 1), read exactly as the grader reads them for compiling (<see cref="CSharpSourceSet.CSharpCells"/>): cells of
+    /// other kernels are skipped, and magics and directives blanked so that line numbers stay the cell's.</summary>
+    /// <exception cref="InvalidDataException">The text is not a notebook; the message names the file and where.</exception>
     public static IReadOnlyList<SourceFile> NotebookCells(string name, string json)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(json);
-        JsonDocument document;
+        NotebookDocument notebook;
         try
         {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+            notebook = NotebookDocument.Parse(json, name);
         }
-        catch (JsonException error)
+        catch (NotebookFormatException error)
         {
-            throw new InvalidDataException($"{name}: line {(error.LineNumber ?? 0) + 1}: not valid notebook JSON ({error.Message})", error);
+            throw new InvalidDataException(error.Message, error);
         }
 
-        using (document)
-        {
-            if (document.RootElement.ValueKind != JsonValueKind.Object
-                || !document.RootElement.TryGetProperty("cells", out var cells)
-                || cells.ValueKind != JsonValueKind.Array)
-            {
-                throw new InvalidDataException($"{name}: field 'cells': missing or not an array; not a Jupyter notebook");
-            }
-
-            var sources = new List<SourceFile>();
-            int cellNumber = 0;
-            foreach (var cell in cells.EnumerateArray())
-            {
-                cellNumber++;
-                if (cell.ValueKind != JsonValueKind.Object
-                    || !cell.TryGetProperty("cell_type", out var type)
-                    || type.ValueKind != JsonValueKind.String
-                    || type.GetString() != "code"
-                    || !IsCSharpCell(cell))
-                {
-                    continue;
-                }
-
-                string text = CellSource(cell, name, cellNumber);
-                if (text.StartsWith("#!", StringComparison.Ordinal))
-                {
-                    string magic = text.Split('\n', 2)[0].Trim();
-                    if (magic is not ("#!csharp" or "#!c#"))
-                    {
-                        continue;
-                    }
-
-                    // Keep the line numbers of the cell: blank out the magic line rather than removing it.
-                    text = text.Length > magic.Length ? "\n" + text.Split('\n', 2)[1] : string.Empty;
-                }
-
-                if (!string.IsNullOrWhiteSpace(text))
-                {
-                    sources.Add(new SourceFile($"{name} [cell {cellNumber}]", text));
-                }
-            }
-
-            return sources;
-        }
+        return [.. CSharpSourceSet.CSharpCells(notebook)
+            .Where(cell => !string.IsNullOrWhiteSpace(cell.Text))
+            .Select(cell => new SourceFile(string.Create(CultureInfo.InvariantCulture, $"{name} [cell {cell.CellNumber}]"), cell.Text))];
     }
 
     private static bool IsSourceFile(string path) => SourceExtensions.Any(e => path.EndsWith(e, StringComparison.OrdinalIgnoreCase));
@@ -226,36 +188,5 @@ public static class SubmissionReader
             // An InvalidDataException (a broken notebook) already names the file and line.
             problems.Add(new ReadProblem(label, error is InvalidDataException ? error.Message : $"cannot be read: {error.Message}"));
         }
-    }
-
-    private static bool IsCSharpCell(JsonElement cell)
-    {
-        if (!cell.TryGetProperty("metadata", out var metadata) || metadata.ValueKind != JsonValueKind.Object)
-        {
-            return true;
-        }
-
-        string? language =
-            metadata.TryGetProperty("dotnet_interactive", out var dotnet) && dotnet.ValueKind == JsonValueKind.Object && dotnet.TryGetProperty("language", out var l) && l.ValueKind == JsonValueKind.String ? l.GetString()
-            : metadata.TryGetProperty("polyglot_notebook", out var polyglot) && polyglot.ValueKind == JsonValueKind.Object && polyglot.TryGetProperty("kernelName", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString()
-            : null;
-        return language is null || language.Equals("csharp", StringComparison.OrdinalIgnoreCase) || language.Equals("c#", StringComparison.OrdinalIgnoreCase);
-    }
-
-    private static string CellSource(JsonElement cell, string name, int cellNumber)
-    {
-        if (!cell.TryGetProperty("source", out var source))
-        {
-            return string.Empty;
-        }
-
-        return source.ValueKind switch
-        {
-            JsonValueKind.String => source.GetString()!,
-            JsonValueKind.Array => string.Concat(source.EnumerateArray().Select(part => part.ValueKind == JsonValueKind.String
-                ? part.GetString()
-                : throw new InvalidDataException($"{name}: cell {cellNumber}: field 'source': expected strings, found {part.ValueKind}"))),
-            _ => throw new InvalidDataException($"{name}: cell {cellNumber}: field 'source': expected a string or an array of strings, found {source.ValueKind}"),
-        };
     }
 }

@@ -51,9 +51,9 @@ public sealed class SubmissionReaderTests
     [Test]
     public void ABrokenNotebookNamesTheFileAndLine()
     {
-        Assert.That(() => SubmissionReader.NotebookCells("hw1.ipynb", "{\n \"cells\": [\n  {,\n"), Throws.InstanceOf<InvalidDataException>().With.Message.StartsWith("hw1.ipynb: line 3:"));
-        Assert.That(() => SubmissionReader.NotebookCells("hw1.ipynb", "{\"cells\": 3}"), Throws.InstanceOf<InvalidDataException>().With.Message.Contains("field 'cells'"));
-        Assert.That(() => SubmissionReader.NotebookCells("hw1.ipynb", "{\"cells\": [{\"cell_type\": \"code\", \"source\": 7}]}"), Throws.InstanceOf<InvalidDataException>().With.Message.Contains("cell 1: field 'source'"));
+        Assert.That(() => SubmissionReader.NotebookCells("hw1.ipynb", "{\n \"cells\": [\n  {,\n"), Throws.InstanceOf<InvalidDataException>().With.Message.StartsWith("hw1.ipynb: is not valid JSON (line 3,"));
+        Assert.That(() => SubmissionReader.NotebookCells("hw1.ipynb", "{\"nbformat\": 4, \"cells\": 3}"), Throws.InstanceOf<InvalidDataException>().With.Message.Contains("field 'cells' must be an array"));
+        Assert.That(() => SubmissionReader.NotebookCells("hw1.ipynb", "{\"nbformat\": 4, \"cells\": [{\"cell_type\": \"code\", \"source\": 7}]}"), Throws.InstanceOf<InvalidDataException>().With.Message.Contains("cell 1: 'source' must be a string"));
     }
 
     [Test]
@@ -88,7 +88,7 @@ public sealed class SubmissionReaderTests
             ("2025/ef9012_hw1", "ef9012_hw1/Net.cs"),
         }));
         Assert.That(batch.Problems.Select(p => Path.GetFileName(p.Path)), Is.EquivalentTo(new[] { "broken.ipynb", "broken.ipynb", "empty" }));
-        Assert.That(batch.Problems.First().Message, Does.StartWith("broken.ipynb: line 1:"));
+        Assert.That(batch.Problems.First().Message, Does.StartWith("broken.ipynb: is not valid JSON (line 1,"));
     }
 
     [Test]

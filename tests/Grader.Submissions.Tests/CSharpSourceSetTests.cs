@@ -89,10 +89,10 @@ public sealed class CSharpSourceSetTests
         Assert.That(unit.MapLine(3), Is.EqualTo(new SourceOrigin("hw1.ipynb", 4, 1)));
         Assert.That(set.Notes.Select(note => note.ToString()), Is.EqualTo(new[]
         {
-            "hw1.ipynb, cell 1, line 1: the cell is F#, not C#; it was skipped (only C# cells are graded)",
-            "hw1.ipynb, cell 3, line 2: lines 2-2 are PowerShell, not C#; they were skipped (only C# is graded)",
+            "hw1.ipynb, cell 1, line 1: the cell is F#, not C#; it was skipped (F# cells are not graded in this course)",
+            "hw1.ipynb, cell 3, line 2: the cell is PowerShell, not C#; it was skipped (PowerShell cells are not graded in this course)",
             "hw1.ipynb, cell 4, line 3: lines 3-4 are F#, not C#; they were skipped (only C# is graded)",
-            "hw1.ipynb, cell 5, line 1: the cell is HTML, not C#; it was skipped (only C# cells are graded)",
+            "hw1.ipynb, cell 5, line 1: the cell is HTML, not C#; it was skipped (HTML cells are not graded in this course)",
         }));
         Assert.That(set.Notes[^1].Severity, Is.EqualTo(NoteSeverity.Info), "display-only cells are harmless");
         Assert.That(set.Notes[0].Severity, Is.EqualTo(NoteSeverity.Warning));

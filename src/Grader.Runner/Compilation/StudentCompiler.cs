@@ -6,18 +6,51 @@ using Microsoft.CodeAnalysis.Emit;
 namespace Grader.Runner.Compilation;
 
 /// <summary>One unit of student code as the compiler sees it, with the name diagnostics should carry.</summary>
-/// <param name="Path">Path within the submission ("src/Mlp.cs", or the notebook's generated script name).</param>
+/// <param name="Path">Path within the submission ("src/Mlp.cs", "hw1.ipynb").</param>
 /// <param name="Text">The code.</param>
-/// <param name="IsScript">Notebook cells and .csx: top-level statements and declarations mixed, compiled as a script.</param>
-/// <param name="Cells">Notebooks: each cell's first line (zero-based) and line count within <paramref name="Text"/>.</param>
+/// <param name="IsScript">Notebook cells and .csx: top-level statements and declarations mixed, compiled as script submissions.</param>
+/// <param name="Cells">Notebooks: each cell's first line (zero-based) and line count within <paramref name="Text"/>; each cell
+/// is a submission of its own, chained to the ones before it, as the .NET Interactive kernel runs them.</param>
 public sealed record CodeUnit(string Path, string Text, bool IsScript, IReadOnlyList<(int FirstLine, int LineCount)>? Cells = null);
 
 /// <summary>A compiler message at a place in the student's code (in the coordinates of the compiled text).</summary>
 public sealed record CompilerMessage(string Path, int Line, int Column, string Id, string Message, bool IsError);
 
+/// <summary>A script submission compiled before the last one of its chain: the sandbox loads it by this name.</summary>
+public sealed record EarlierSubmission(string AssemblyName, byte[] Image);
+
+/// <summary>
+/// A class the sandbox may instantiate for a contract: for script code, a class still visible after the last
+/// submission (a later declaration of the same name hides an earlier one, as in the kernel).
+/// </summary>
+/// <param name="Line">Line of its declaration, in the coordinates of the compiled text of <paramref name="Path"/>.</param>
+public sealed record ContractImplementation(string Contract, string ClassName, string Path, int Line);
+
 public sealed record CompilationOutcome(byte[]? Assembly, IReadOnlyList<CompilerMessage> Messages, IReadOnlyList<PolicyViolation> Violations)
 {
+    /// <summary>Script code: the submissions before the last one (<see cref="Assembly"/>), in order.</summary>
+    public IReadOnlyList<EarlierSubmission> EarlierSubmissions { get; init; } = [];
+
+    /// <summary>Script code: every visible class implementing a course contract after the last submission.</summary>
+    public IReadOnlyList<ContractImplementation> ContractImplementations { get; init; } = [];
+
     public bool Succeeded => Assembly is not null && !Messages.Any(m => m.IsError) && !Violations.Any(v => v.Severity == PolicySeverity.Reject);
+
+    /// <summary>
+    /// Writes the last submission to <paramref name="assemblyPath"/> and the earlier ones beside it, each under its
+    /// assembly name, which is how the sandbox finds and orders them (<see cref="Grader.Sandbox.Protocol.SubmissionChainFiles"/>).
+    /// </summary>
+    public void WriteTo(string assemblyPath)
+    {
+        var image = Assembly ?? throw new InvalidOperationException("the submission did not compile; there is no assembly to write");
+        string folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(assemblyPath))!;
+        foreach (var earlier in EarlierSubmissions)
+        {
+            File.WriteAllBytes(System.IO.Path.Combine(folder, earlier.AssemblyName + ".dll"), earlier.Image);
+        }
+
+        File.WriteAllBytes(assemblyPath, image);
+    }
 }
 
 /// <summary>
@@ -33,9 +66,12 @@ public sealed class StudentCompiler
     private static readonly string[] DefaultUsings =
         ["System", "System.Collections.Generic", "System.Linq", "System.Text", "System.Threading.Tasks"];
 
-    // Notebook helpers the grader does not run but must compile. Appended after the student's code so line numbers
-    // stay the student's own.
-    private const string NotebookHelpers = "\nstatic void display(object value) { }\nstatic void display(params object[] values) { }\n";
+    // The kernel also opens its own namespace and imports its helpers (display, HTML) into every C# cell. The grader's
+    // stand-ins live in Grader.NotebookKernel: they compile the same calls and show nothing.
+    private static readonly string[] ScriptUsings = [.. DefaultUsings, "Microsoft.DotNet.Interactive", "Microsoft.DotNet.Interactive.Kernel"];
+
+    private static readonly CSharpParseOptions FileParseOptions = new(LanguageVersion.Latest);
+    private static readonly CSharpParseOptions ScriptParseOptions = FileParseOptions.WithKind(SourceCodeKind.Script);
 
     private readonly StaticPolicy _policy;
 
@@ -61,11 +97,14 @@ public sealed class StudentCompiler
             }
             var model = new WarmUpModel();
             display(model.Forward(ones(4, 2)).shape);
+            model
             """;
         var compiler = new StudentCompiler(new StaticPolicy(new StaticPolicyOptions()));
+        string text = script + "\n" + script;
+        int lines = script.Split('\n').Length;
         for (int round = 0; round < 3; round++)
         {
-            compiler.Compile([new CodeUnit("warm-up.csx", script, IsScript: true)], "grader-warm-up");
+            compiler.Compile([new CodeUnit("warm-up.ipynb", text, IsScript: true, [(0, lines), (lines, lines)])], "grader-warm-up");
         }
     }
 
@@ -76,47 +115,17 @@ public sealed class StudentCompiler
             return new CompilationOutcome(null, [new CompilerMessage("", 0, 0, "GRADER001", "the submission holds no C# code (no .cs, .csx or C# notebook cells)", true)], []);
         }
 
-        var scripts = units.Where(u => u.IsScript).ToList();
-        CSharpCompilation compilation;
-        var parseOptions = new CSharpParseOptions(LanguageVersion.Latest);
-        if (scripts.Count > 0)
-        {
-            // A script compilation takes exactly one tree: notebook cells and .csx files are joined, with #line
-            // directives so that each diagnostic names its own file and line. A notebook may open namespaces in
-            // any cell, but a script only at its top, so each cell's using directives are hoisted (each with its own
-            // #line) and their original lines blanked.
-            var hoisted = new System.Text.StringBuilder();
-            var bodies = new System.Text.StringBuilder();
-            foreach (var unit in units)
-            {
-                var lines = unit.Text.Split('\n');
-                foreach (int usingLine in UsingDirectiveLines(unit, parseOptions))
-                {
-                    hoisted.Append("#line ").Append(usingLine + 1).Append(" \"").Append(LinePath(unit)).Append("\"\n");
-                    hoisted.Append(lines[usingLine].TrimEnd('\r')).Append('\n');
-                    lines[usingLine] = "";
-                }
+        return units.Any(u => u.IsScript) ? CompileScriptChain(units, assemblyName) : CompileFiles(units, assemblyName);
+    }
 
-                bodies.Append("#line 1 \"").Append(LinePath(unit)).Append("\"\n");
-                bodies.Append(string.Join('\n', lines)).Append('\n');
-            }
-
-            var joined = new System.Text.StringBuilder().Append(hoisted).Append(bodies).Append("#line hidden").Append(NotebookHelpers);
-            var tree = CSharpSyntaxTree.ParseText(joined.ToString(), parseOptions.WithKind(SourceCodeKind.Script), path: scripts[0].Path);
-            compilation = CSharpCompilation.CreateScriptCompilation(
-                assemblyName, tree, References.Value,
-                new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, usings: DefaultUsings, allowUnsafe: false,
-                    optimizationLevel: OptimizationLevel.Release, deterministic: true, nullableContextOptions: NullableContextOptions.Disable));
-        }
-        else
-        {
-            var trees = units.Select(u => CSharpSyntaxTree.ParseText(u.Text, parseOptions, path: u.Path)).ToList();
-            trees.Add(CSharpSyntaxTree.ParseText(string.Concat(DefaultUsings.Select(u => $"global using {u};\n")), parseOptions, path: "<grader-usings>"));
-            compilation = CSharpCompilation.Create(
-                assemblyName, trees, References.Value,
-                new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: false,
-                    optimizationLevel: OptimizationLevel.Release, deterministic: true, nullableContextOptions: NullableContextOptions.Disable));
-        }
+    private CompilationOutcome CompileFiles(IReadOnlyList<CodeUnit> units, string assemblyName)
+    {
+        var trees = units.Select(u => CSharpSyntaxTree.ParseText(u.Text, FileParseOptions, path: u.Path)).ToList();
+        trees.Add(CSharpSyntaxTree.ParseText(string.Concat(DefaultUsings.Select(u => $"global using {u};\n")), FileParseOptions, path: "<grader-usings>"));
+        var compilation = CSharpCompilation.Create(
+            assemblyName, trees, References.Value,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: false,
+                optimizationLevel: OptimizationLevel.Release, deterministic: true, nullableContextOptions: NullableContextOptions.Disable));
 
         var violations = new List<PolicyViolation>();
         foreach (var tree in compilation.SyntaxTrees)
@@ -124,45 +133,115 @@ public sealed class StudentCompiler
             violations.AddRange(_policy.CheckSource(compilation.GetSemanticModel(tree)));
         }
 
-        using var output = new MemoryStream();
-        EmitResult emitted = compilation.Emit(output);
-        var messages = emitted.Diagnostics
-            .Where(d => d.Severity == DiagnosticSeverity.Error || (d.Severity == DiagnosticSeverity.Warning && d.WarningLevel <= 1 && !InGraderCode(d)))
-            .Select(ToMessage)
-            .ToList();
-        if (!emitted.Success)
+        var (image, messages) = Emit(compilation);
+        if (image is null)
         {
             return new CompilationOutcome(null, messages, violations);
         }
 
-        byte[] assembly = output.ToArray();
-        violations.AddRange(_policy.CheckCompiledAssembly(assembly, violations));
-        return new CompilationOutcome(assembly, messages, violations);
+        violations.AddRange(_policy.CheckCompiledAssembly(image, violations));
+        return new CompilationOutcome(image, messages, violations);
     }
 
-    /// <summary>A warning about the grader's own hidden helpers is not the student's business.</summary>
-    private static bool InGraderCode(Diagnostic diagnostic)
-        => diagnostic.Location.SourceTree is { } tree && tree.GetLineVisibility(diagnostic.Location.SourceSpan.Start) == LineVisibility.Hidden;
-
-    private static string LinePath(CodeUnit unit) => unit.Path.Replace("\"", "'", StringComparison.Ordinal);
-
-    /// <summary>Zero-based lines holding a using directive at the top of a cell (or of the unit when it has no cells).</summary>
-    private static IEnumerable<int> UsingDirectiveLines(CodeUnit unit, CSharpParseOptions parseOptions)
+    /// <summary>
+    /// Script code the way the .NET Interactive kernel runs it: every notebook cell (and every .csx or .cs file) is a
+    /// script submission compiled on top of the ones before it, so a cell may end in a bare expression (its displayed
+    /// value) and may declare again a name an earlier cell declared (the later declaration hides the earlier one).
+    /// Consecutive cells whose joining cannot change their meaning are compiled as one submission: each submission is
+    /// an assembly of its own, and a notebook of 40 small cells would otherwise cost 40 of them.
+    /// </summary>
+    private CompilationOutcome CompileScriptChain(IReadOnlyList<CodeUnit> units, string assemblyName)
     {
-        var lines = unit.Text.Split('\n');
-        foreach (var (first, count) in unit.Cells ?? [(0, lines.Length)])
+        var submissions = ScriptSubmissions.Plan(units, ScriptParseOptions);
+        var options = new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, usings: ScriptUsings, allowUnsafe: false,
+            optimizationLevel: OptimizationLevel.Release, deterministic: true, nullableContextOptions: NullableContextOptions.Disable);
+        var violations = new List<PolicyViolation>();
+        var messages = new List<CompilerMessage>();
+        var emitted = new List<(CSharpCompilation Compilation, byte[] Image)>();
+        CSharpCompilation? previous = null;
+        for (int index = 0; index < submissions.Count; index++)
         {
-            string cell = string.Join('\n', lines.Skip(first).Take(count));
-            var root = (Microsoft.CodeAnalysis.CSharp.Syntax.CompilationUnitSyntax)CSharpSyntaxTree.ParseText(cell, parseOptions.WithKind(SourceCodeKind.Script)).GetRoot();
-            foreach (var directive in root.Usings)
+            string name = index == submissions.Count - 1 ? assemblyName : Grader.Sandbox.Protocol.SubmissionChainFiles.EarlierAssemblyName(assemblyName, index + 1);
+            var compilation = CSharpCompilation.CreateScriptCompilation(name, submissions[index], References.Value, options, previous);
+            violations.AddRange(_policy.CheckSource(compilation.GetSemanticModel(submissions[index])));
+            var (image, diagnostics) = Emit(compilation);
+            messages.AddRange(diagnostics);
+            if (diagnostics.Any(m => m.IsError))
             {
-                var span = directive.GetLocation().GetLineSpan();
-                if (span.StartLinePosition.Line == span.EndLinePosition.Line)
-                {
-                    yield return first + span.StartLinePosition.Line;
-                }
+                // As in the kernel, a cell that does not compile stops the run there: later cells build on it.
+                return new CompilationOutcome(null, messages, violations);
+            }
+
+            // A submission with nothing to run (only using directives, or blanked #r lines) emits no assembly, and
+            // Roslyn says so by failing without a diagnostic; its usings still reach the submissions after it.
+            if (image is not null)
+            {
+                emitted.Add((compilation, image));
+            }
+
+            previous = compilation;
+        }
+
+        if (emitted.Count == 0)
+        {
+            return new CompilationOutcome(null, [.. messages, new CompilerMessage(units[0].Path, 1, 1, "GRADER001", "there is no code to run: the C# holds only using directives and removed lines", true)], violations);
+        }
+
+        foreach (var (_, image) in emitted)
+        {
+            violations.AddRange(_policy.CheckCompiledAssembly(image, violations));
+        }
+
+        // The last assembly is loaded by path, not by name: it may be an earlier submission when the last ones had no code.
+        return new CompilationOutcome(emitted[^1].Image, messages, violations)
+        {
+            EarlierSubmissions = [.. emitted.SkipLast(1).Select(submission => new EarlierSubmission(submission.Compilation.AssemblyName!, submission.Image))],
+            ContractImplementations = VisibleContractImplementations(emitted.Select(submission => submission.Compilation).ToList()),
+        };
+    }
+
+    private static (byte[]? Image, List<CompilerMessage> Messages) Emit(CSharpCompilation compilation)
+    {
+        using var output = new MemoryStream();
+        EmitResult emitted = compilation.Emit(output);
+        var messages = emitted.Diagnostics
+            .Where(d => d.Severity == DiagnosticSeverity.Error || (d.Severity == DiagnosticSeverity.Warning && d.WarningLevel <= 1))
+            .Select(ToMessage)
+            .ToList();
+        return (emitted.Success ? output.ToArray() : null, messages);
+    }
+
+    /// <summary>
+    /// The classes a contract could be graded on once every submission has run: for each type name, the declaration of
+    /// the latest submission that declares it (what the kernel's name lookup finds after the last cell).
+    /// </summary>
+    private static List<ContractImplementation> VisibleContractImplementations(IReadOnlyList<CSharpCompilation> chain)
+    {
+        var visible = new Dictionary<string, INamedTypeSymbol>(StringComparer.Ordinal);
+        foreach (var compilation in chain)
+        {
+            if (compilation.ScriptClass is not { } scriptClass)
+            {
+                continue;
+            }
+
+            foreach (var type in scriptClass.GetTypeMembers())
+            {
+                visible[type.MetadataName] = type;
             }
         }
+
+        var found = new List<ContractImplementation>();
+        foreach (var type in visible.Values.Where(t => t is { TypeKind: TypeKind.Class, IsAbstract: false }))
+        {
+            foreach (var contract in type.AllInterfaces.Where(i => i.ContainingAssembly?.Name == ContractsAssemblyName))
+            {
+                var location = type.Locations.FirstOrDefault(l => l.IsInSource)?.GetLineSpan();
+                found.Add(new ContractImplementation(contract.Name, type.Name, location?.Path ?? "", (location?.StartLinePosition.Line ?? 0) + 1));
+            }
+        }
+
+        return found;
     }
 
     private static CompilerMessage ToMessage(Diagnostic diagnostic)
@@ -183,12 +262,14 @@ public sealed class StudentCompiler
         var framework = Directory.EnumerateFiles(frameworkDirectory, "*.dll")
             .Where(file => Path.GetFileName(file) is var name && (name.StartsWith("System.", StringComparison.Ordinal) || name is "mscorlib.dll" or "netstandard.dll" or "Microsoft.Win32.Primitives.dll"))
             .Where(IsManagedAssembly);
-        var grader = new[] { typeof(TorchSharp.torch).Assembly.Location, ContractsAssemblyLocation() };
+        var grader = new[] { typeof(TorchSharp.torch).Assembly.Location, ContractsAssemblyLocation(), typeof(Microsoft.DotNet.Interactive.Kernel).Assembly.Location };
         return [.. framework.Concat(grader).Select(path => MetadataReference.CreateFromFile(path))];
     }
 
+    private const string ContractsAssemblyName = "Grader.Contracts";
+
     private static string ContractsAssemblyLocation()
-        => Path.Combine(AppContext.BaseDirectory, "Grader.Contracts.dll");
+        => Path.Combine(AppContext.BaseDirectory, ContractsAssemblyName + ".dll");
 
     private static bool IsManagedAssembly(string path)
     {

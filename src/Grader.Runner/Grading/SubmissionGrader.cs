@@ -69,7 +69,7 @@ public sealed class SubmissionGrader : IDisposable
     /// <summary>
     /// The version written into reports: a re-grade with another version is a different grading run, and stored
     /// reports are reused only for the same version. Besides the release number it carries a fingerprint of the
-    /// code that decides a score (runner, reference checks, contracts), so any change to it grades afresh.
+    /// code that decides a score (runner, reference checks, contracts, the notebook kernel's helpers), so any change to it grades afresh.
     /// </summary>
     public static string GraderVersion { get; } = ComputeGraderVersion();
 
@@ -88,7 +88,7 @@ public sealed class SubmissionGrader : IDisposable
 
     private static string ComputeGraderVersion()
     {
-        var assemblies = new[] { typeof(SubmissionGrader).Assembly, typeof(CheckCatalog).Assembly, typeof(Grader.Contracts.IMultilayerPerceptron).Assembly };
+        var assemblies = new[] { typeof(SubmissionGrader).Assembly, typeof(CheckCatalog).Assembly, typeof(Grader.Contracts.IMultilayerPerceptron).Assembly, typeof(Microsoft.DotNet.Interactive.Kernel).Assembly };
         // Builds are deterministic, so a module's MVID changes exactly when its code does.
         var fingerprint = System.Security.Cryptography.SHA256.HashData(
             assemblies.SelectMany(a => a.ManifestModule.ModuleVersionId.ToByteArray()).ToArray());
@@ -175,7 +175,26 @@ public sealed class SubmissionGrader : IDisposable
             {
                 var first = partial.CompilerMessages.FirstOrDefault(m => m.Severity == "error");
                 return partial.NotRun(GradingOutcome.CompileFailed,
-                    first is null ? "the code did not compile" : $"the code did not compile: {first.Where}: {first.Message} ({first.Id})", timings, total);
+                    (first is null ? "the code did not compile" : $"the code did not compile: {first.Where}: {first.Message} ({first.Id})")
+                        + TorchSharpVersionSentence(first) + MissingPackagesSentence(sources),
+                    timings, total);
+            }
+
+            // A notebook may define its class several times; the one graded is the last definition, and two different
+            // classes for one contract leave nothing sensible to grade.
+            var gradedClasses = compiled.ContractImplementations
+                .Select(implementation => (implementation.Contract, implementation.ClassName, Where: OriginOf(implementation.Path, implementation.Line, sources)?.ToString() ?? implementation.Path))
+                .ToList();
+            if (gradedClasses.GroupBy(graded => graded.Contract).FirstOrDefault(group => group.Count() > 1) is { } ambiguous)
+            {
+                return partial.NotRun(GradingOutcome.CompileFailed,
+                    $"{ambiguous.Count()} classes implement {ambiguous.Key} after the last cell: {string.Join(" and ", ambiguous.Select(graded => $"{graded.ClassName} ({graded.Where})"))}; the grader cannot tell which one to grade: delete or rename all but one",
+                    timings, total);
+            }
+
+            if (gradedClasses.Count > 0)
+            {
+                partial = partial with { Notes = [.. partial.Notes, .. gradedClasses.Select(graded => $"graded class for {graded.Contract}: {graded.ClassName}, defined at {graded.Where} (the last definition in the notebook)")] };
             }
 
             var rejected = partial.PolicyFindings.FirstOrDefault(f => f.Severity == "reject");
@@ -185,8 +204,9 @@ public sealed class SubmissionGrader : IDisposable
             }
 
             // 3. Run the checks against the student's code inside the sandbox; the reference answers stay here.
-            string assemblyPath = Path.Combine(workFolder, "student.dll");
-            File.WriteAllBytes(assemblyPath, compiled.Assembly);
+            string assemblyPath = Path.Combine(workFolder, "compiled", "student.dll");
+            Directory.CreateDirectory(Path.GetDirectoryName(assemblyPath)!);
+            compiled.WriteTo(assemblyPath);
             // A GPU when the assignment may use one and one is free; the lease ends with this grading.
             using var gpu = assignment.Resources?.GpuAllowed == true ? _gpus.TryAcquire() : null;
             var limits = LimitsFor(assignment) with { GrantedGpu = gpu?.Index };
@@ -365,6 +385,29 @@ public sealed class SubmissionGrader : IDisposable
             facts.All(f => f.OutputsVisible),
             facts.All(f => f.PlotsVisible),
             string.Join("; ", facts.Select(f => f.Verdict)));
+    }
+
+    /// <summary>
+    /// Notebooks found in the wild are written for many TorchSharp versions, whose APIs differ (a method became a
+    /// property, a class a factory): an error about a TorchSharp member says which version the grader has.
+    /// </summary>
+    private static string TorchSharpVersionSentence(ReportMessage? firstError)
+        => firstError is not null && firstError.Message.Contains("torch", StringComparison.OrdinalIgnoreCase)
+            ? $" (the course compiles against TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString(3)}; code written for another TorchSharp version may use members that differ)"
+            : "";
+
+    /// <summary>" (the notebook asks for packages the course does not provide: ...)", or nothing when it asks for none.</summary>
+    private static string MissingPackagesSentence(CSharpSourceSet sources)
+    {
+        if (sources.MissingPackages.Count == 0)
+        {
+            return "";
+        }
+
+        var packages = sources.MissingPackages
+            .GroupBy(missing => missing.Package, StringComparer.OrdinalIgnoreCase)
+            .Select(group => $"{group.Key} ({string.Join(", ", group.Select(missing => missing.Where.ToString()))})");
+        return $"; the code asks for packages the course does not provide, so code that uses them cannot compile here: {string.Join("; ", packages)}";
     }
 
     private static ReportMessage MapMessage(CompilerMessage message, CSharpSourceSet sources)

@@ -97,7 +97,8 @@ public sealed class SandboxSession : IDisposable
     /// Gives this sandbox its one submission: copies the compiled assembly and the submission's files into the run
     /// folder, which the host has had mounted (empty) since it started. The run's wall clock starts here.
     /// </summary>
-    /// <param name="studentAssembly">The compiled submission (the only code of the student the sandbox gets).</param>
+    /// <param name="studentAssembly">The compiled submission (the only code of the student the sandbox gets); a notebook's
+    /// earlier script submissions lie beside it (<see cref="SubmissionChainFiles"/>).</param>
     /// <param name="submissionFiles">The submission's own files (data the notebook reads), visible read-only as the working directory; null for none.</param>
     /// <exception cref="InvalidOperationException">the sandbox already has a submission: sandboxes are never reused.</exception>
     public void Assign(string studentAssembly, string? submissionFiles)
@@ -109,7 +110,14 @@ public sealed class SandboxSession : IDisposable
         }
 
         _assigned = true;
-        File.Copy(studentAssembly, Path.Combine(_runDirectory, SandboxLauncher.AssemblyFolderName, SandboxLauncher.AssemblyFileName));
+        string binDirectory = Path.Combine(_runDirectory, SandboxLauncher.AssemblyFolderName);
+        // A notebook's earlier script submissions keep their names: the last one references them by name.
+        foreach (var earlier in SubmissionChainFiles.EarlierFiles(studentAssembly))
+        {
+            File.Copy(earlier, Path.Combine(binDirectory, Path.GetFileName(earlier)));
+        }
+
+        File.Copy(studentAssembly, Path.Combine(binDirectory, SandboxLauncher.AssemblyFileName));
         if (submissionFiles is not null)
         {
             CopyFiles(submissionFiles, Path.Combine(_runDirectory, SandboxLauncher.FilesFolderName));

@@ -34,6 +34,37 @@ public sealed record RunTopLevelRequest;
 /// </summary>
 public sealed record LoadRequest(string AssemblyPath, int CpuSeconds);
 
+/// <summary>
+/// How a chain of script submissions (a notebook's cells, as the .NET Interactive kernel compiles them) lies on disk:
+/// the last submission is the assembly a <see cref="LoadRequest"/> names ("student.dll"); the ones before it sit beside
+/// it as "student.s1.dll", "student.s2.dll", ..., each file named after its assembly, which is how the later ones
+/// reference it. Shared by the runner, which writes them, and the sandbox host, which loads and runs them in order.
+/// </summary>
+public static class SubmissionChainFiles
+{
+    /// <summary>The assembly name of the <paramref name="index"/>-th (1-based) submission before the last one.</summary>
+    public static string EarlierAssemblyName(string lastAssemblyName, int index)
+        => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{lastAssemblyName}.s{index}");
+
+    /// <summary>The earlier submissions' files beside <paramref name="lastAssemblyPath"/>, in the order they run.</summary>
+    public static IReadOnlyList<string> EarlierFiles(string lastAssemblyPath)
+    {
+        string folder = Path.GetDirectoryName(Path.GetFullPath(lastAssemblyPath))!;
+        string stem = Path.GetFileNameWithoutExtension(lastAssemblyPath);
+        var files = new List<(int Index, string Path)>();
+        foreach (var file in Directory.EnumerateFiles(folder, stem + ".s*.dll"))
+        {
+            string suffix = Path.GetFileNameWithoutExtension(file)[(stem.Length + 2)..];
+            if (int.TryParse(suffix, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index))
+            {
+                files.Add((index, file));
+            }
+        }
+
+        return [.. files.OrderBy(file => file.Index).Select(file => file.Path)];
+    }
+}
+
 /// <summary>"Finish: exit now."</summary>
 public sealed record ShutdownRequest;
 

@@ -46,13 +46,14 @@ public sealed record NotebookOutput(
     public bool HasImage => Data.Keys.Any(mime => ImageMimeTypes.Contains(mime, StringComparer.OrdinalIgnoreCase));
 
     /// <summary>
-    /// An interactive chart saved as HTML (.NET notebooks plot with Plotly.NET or XPlot, which save <c>text/html</c>),
-    /// or an inline image or SVG inside HTML.
+    /// An interactive chart saved as HTML (.NET notebooks plot with Plotly.NET or XPlot, which save <c>text/html</c>) or
+    /// as Plotly's own JSON output, or an inline image or SVG inside HTML (ScottPlot's notebook output).
     /// </summary>
-    public bool HasHtmlChart => Data.TryGetValue("text/html", out var html)
-        && (html.Contains("plotly", StringComparison.OrdinalIgnoreCase)
-            || html.Contains("<svg", StringComparison.OrdinalIgnoreCase)
-            || html.Contains("<img", StringComparison.OrdinalIgnoreCase));
+    public bool HasHtmlChart => Data.Keys.Any(mime => mime.StartsWith("application/vnd.plotly", StringComparison.OrdinalIgnoreCase))
+        || (Data.TryGetValue("text/html", out var html)
+            && (html.Contains("plotly", StringComparison.OrdinalIgnoreCase)
+                || html.Contains("<svg", StringComparison.OrdinalIgnoreCase)
+                || html.Contains("<img", StringComparison.OrdinalIgnoreCase)));
 
     /// <summary>A plot in any form the report counts.</summary>
     public bool HasPlot => HasImage || HasHtmlChart;

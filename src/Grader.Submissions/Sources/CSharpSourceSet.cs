@@ -14,11 +14,13 @@ public sealed class CSharpSourceSet
 {
     private readonly RefusalReason? _firstRefusal;
 
-    private CSharpSourceSet(IReadOnlyList<CSharpCodeUnit> units, IReadOnlyList<SourceNote> notes, IReadOnlyList<NotebookDocument> notebooks, RefusalReason? firstRefusal)
+    private CSharpSourceSet(IReadOnlyList<CSharpCodeUnit> units, IReadOnlyList<SourceNote> notes, IReadOnlyList<NotebookDocument> notebooks,
+        IReadOnlyList<MissingPackage> missingPackages, RefusalReason? firstRefusal)
     {
         Units = units;
         Notes = notes;
         Notebooks = notebooks;
+        MissingPackages = missingPackages;
         _firstRefusal = firstRefusal;
     }
 
@@ -29,6 +31,9 @@ public sealed class CSharpSourceSet
 
     /// <summary>Every notebook that parsed, C# or not, for the report's output facts and for rendering.</summary>
     public IReadOnlyList<NotebookDocument> Notebooks { get; }
+
+    /// <summary>Every <c>#r "nuget: ..."</c> of a package the grader does not provide, where it was asked for.</summary>
+    public IReadOnlyList<MissingPackage> MissingPackages { get; }
 
     /// <summary>True when some part was refused (a binary .cs, a Python notebook, an unreadable notebook).</summary>
     public bool HasErrors => Notes.Any(note => note.Severity == NoteSeverity.Error);
@@ -46,6 +51,18 @@ public sealed class CSharpSourceSet
             ? string.Join("; ", errors)
             : "it holds no C# code (.cs or .csx files, or a C# notebook)";
         throw new SubmissionRefusedException(reason, submissionName, $"{submissionName}: {detail}");
+    }
+
+    /// <summary>
+    /// The C# of each of a notebook's code cells exactly as the grader compiles it (other kernels' lines, magics and
+    /// script directives blanked, so line numbers stay the cell's), for every reader of notebooks: grading, similarity,
+    /// the web app. Cells without C# are left out.
+    /// </summary>
+    public static IReadOnlyList<(int CellNumber, string Text)> CSharpCells(NotebookDocument notebook, SourceSetOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(notebook);
+        var builder = new Builder(options ?? SourceSetOptions.Default);
+        return [.. builder.CSharpCells(notebook).Select(cell => (cell.Cell.Number, string.Join('\n', cell.Lines)))];
     }
 
     public static CSharpSourceSet FromSubmission(ExtractedSubmission submission, SourceSetOptions? options = null)
@@ -105,6 +122,7 @@ public sealed class CSharpSourceSet
         private readonly List<CSharpCodeUnit> _units = [];
         private readonly List<SourceNote> _notes = [];
         private readonly List<NotebookDocument> _notebooks = [];
+        private readonly List<MissingPackage> _missingPackages = [];
         private RefusalReason? _firstRefusal;
 
         public void Note(NoteSeverity severity, string message, SourceOrigin? where = null) =>
@@ -117,7 +135,19 @@ public sealed class CSharpSourceSet
             _firstRefusal ??= reason;
         }
 
-        public CSharpSourceSet Build() => new(_units, _notes, _notebooks, _firstRefusal);
+        public CSharpSourceSet Build() => new(_units, _notes, _notebooks, _missingPackages, _firstRefusal);
+
+        /// <summary>Notes a script directive and blanks its line; remembers a package the grader does not provide.</summary>
+        private void RemoveDirective((NoteSeverity Severity, string Message, string? MissingPackage) directive, SourceOrigin where, string[] lines, int index)
+        {
+            Note(directive.Severity, directive.Message, where);
+            if (directive.MissingPackage is { } package)
+            {
+                _missingPackages.Add(new MissingPackage(package, where));
+            }
+
+            lines[index] = "";
+        }
 
         public void AddSourceFile(string fullPath, string relativePath, CodeUnitKind kind)
         {
@@ -139,8 +169,7 @@ public sealed class CSharpSourceSet
                     }
                     else if (DirectiveLines.Classify(lines[index], options) is { } directive)
                     {
-                        Note(directive.Severity, directive.Message, where);
-                        lines[index] = "";
+                        RemoveDirective(directive, where, lines, index);
                     }
                 }
             }
@@ -161,12 +190,15 @@ public sealed class CSharpSourceSet
                 return;
             }
             _notebooks.Add(notebook);
-            if (notebook.DefaultLanguage == NotebookLanguages.Python)
+            // A cell's own kernel decides (VS Code saves Polyglot notebooks with language_info "python" and each cell's
+            // kernel in its metadata); the notebook's kernel matters only when no cell says it is C#.
+            bool anyCSharpCell = notebook.CodeCells.Any(cell => cell.Language == NotebookLanguages.CSharp || SwitchesToCSharp(cell));
+            if (!anyCSharpCell && notebook.DefaultLanguage == NotebookLanguages.Python)
             {
                 Refuse(RefusalReason.PythonNotebook, $"{relativePath}: this notebook's kernel is Python; the course's grader runs C# notebooks (.NET Interactive)");
                 return;
             }
-            if (NotebookLanguages.Normalize(notebook.DefaultLanguage) is null)
+            if (!anyCSharpCell && NotebookLanguages.Normalize(notebook.DefaultLanguage) is null)
             {
                 Refuse(RefusalReason.NotCSharpSource, $"{relativePath}: this notebook's kernel is '{notebook.DefaultLanguage}'; the course's grader runs C# notebooks (.NET Interactive)");
                 return;
@@ -179,13 +211,8 @@ public sealed class CSharpSourceSet
             var text = new StringBuilder();
             var segments = new List<CodeSegment>();
             var nextLine = 1;
-            foreach (var cell in notebook.CodeCells)
+            foreach (var (cell, cellLines) in CSharpCells(notebook))
             {
-                var cellLines = CellToCSharp(cell, relativePath);
-                if (cellLines is null)
-                {
-                    continue;
-                }
                 segments.Add(new CodeSegment(nextLine, cellLines.Length, relativePath, cell.Number, 1));
                 foreach (var line in cellLines)
                 {
@@ -204,6 +231,31 @@ public sealed class CSharpSourceSet
             _units.Add(new CSharpCodeUnit(relativePath, CodeUnitKind.Notebook, text.ToString(), nextLine - 1, segments));
         }
 
+        /// <summary>Each code cell that holds C#, with its lines as the compiler gets them.</summary>
+        public List<(NotebookCell Cell, string[] Lines)> CSharpCells(NotebookDocument notebook)
+        {
+            var cells = new List<(NotebookCell, string[])>();
+            foreach (var cell in notebook.CodeCells)
+            {
+                if (CellToCSharp(cell, notebook.FileName) is { } lines)
+                {
+                    cells.Add((cell, lines));
+                }
+            }
+
+            return cells;
+        }
+
+        /// <summary>True when a <c>#!csharp</c> line in the cell switches (part of) it to C#.</summary>
+        private static bool SwitchesToCSharp(NotebookCell cell)
+            => SplitLines(cell.Source, dropTrailingEmptyLine: true)
+                .Select(line => line.TrimStart())
+                .Any(line => line.StartsWith("#!", StringComparison.Ordinal) && NotebookLanguages.Normalize(MagicName(line)) == NotebookLanguages.CSharp);
+
+        /// <summary>"fsharp" for "#!fsharp", "time" for "#!time --flag".</summary>
+        private static string MagicName(string trimmedLine)
+            => trimmedLine[2..].Split((char[]?)null, 2, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "";
+
         /// <summary>
         /// The cell's lines with everything that is not C# blanked (other-kernel lines, magics, directives), or null
         /// when the cell has no C# line at all. A <c>#!fsharp</c>-style line switches the kernel for the lines after it.
@@ -220,7 +272,8 @@ public sealed class CSharpSourceSet
             {
                 if (foreignStart is { } start)
                 {
-                    NoteForeignLines(cell, file, foreignLanguage, start, endLine, lines.Length);
+                    // The whole cell when nothing before the run was C# and it goes to the end (a #!fsharp cell).
+                    NoteForeignLines(cell, file, foreignLanguage, start, endLine, wholeCell: !hasCSharp && endLine >= lines.Length);
                     foreignStart = null;
                 }
             }
@@ -232,7 +285,7 @@ public sealed class CSharpSourceSet
                 var trimmed = lines[index].TrimStart();
                 if (trimmed.StartsWith("#!", StringComparison.Ordinal))
                 {
-                    var magic = trimmed[2..].Split((char[]?)null, 2, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "";
+                    var magic = MagicName(trimmed);
                     lines[index] = "";
                     if (NotebookLanguages.Normalize(magic) is { } switchedTo)
                     {
@@ -257,20 +310,19 @@ public sealed class CSharpSourceSet
                 hasCSharp = true;
                 if (DirectiveLines.Classify(lines[index], options) is { } directive)
                 {
-                    Note(directive.Severity, directive.Message, where);
-                    lines[index] = "";
+                    RemoveDirective(directive, where, lines, index);
                 }
             }
             CloseForeignRun(lines.Length);
             return hasCSharp ? lines : null;
         }
 
-        private void NoteForeignLines(NotebookCell cell, string file, string language, int firstLine, int lastLine, int cellLineCount)
+        private void NoteForeignLines(NotebookCell cell, string file, string language, int firstLine, int lastLine, bool wholeCell)
         {
             var severity = language is NotebookLanguages.Markdown or "html" or "mermaid" or "value" ? NoteSeverity.Info : NoteSeverity.Warning;
             var shown = NotebookLanguages.DisplayName(language);
-            var message = firstLine == 1 && lastLine >= cellLineCount
-                ? $"the cell is {shown}, not C#; it was skipped (only C# cells are graded)"
+            var message = wholeCell
+                ? $"the cell is {shown}, not C#; it was skipped ({shown} cells are not graded in this course)"
                 : string.Create(CultureInfo.InvariantCulture, $"lines {firstLine}-{lastLine} are {shown}, not C#; they were skipped (only C# is graded)");
             Note(severity, message, new SourceOrigin(file, cell.Number, firstLine));
         }
@@ -327,3 +379,6 @@ public sealed class CSharpSourceSet
         }
     }
 }
+
+/// <summary>A package a <c>#r "nuget: ..."</c> line asks for that the grader does not provide, and where.</summary>
+public sealed record MissingPackage(string Package, SourceOrigin Where);

@@ -9,8 +9,11 @@ namespace Grader.Submissions.Sources;
 /// </summary>
 internal static partial class DirectiveLines
 {
-    /// <summary>Null when the line is ordinary code; otherwise the note explaining why it was blanked.</summary>
-    public static (NoteSeverity Severity, string Message)? Classify(string line, SourceSetOptions options)
+    /// <summary>
+    /// Null when the line is ordinary code; otherwise the note explaining why it was blanked, and the package it asks
+    /// for when that is one the grader does not provide.
+    /// </summary>
+    public static (NoteSeverity Severity, string Message, string? MissingPackage)? Classify(string line, SourceSetOptions options)
     {
         var trimmed = line.TrimStart();
         if (!trimmed.StartsWith('#'))
@@ -23,8 +26,8 @@ internal static partial class DirectiveLines
             var version = nuget.Groups["version"].Success ? nuget.Groups["version"].Value.Trim() : "";
             var shown = version.Length > 0 ? $"{package} {version}" : package;
             return options.ProvidedPackages.Contains(package, StringComparer.OrdinalIgnoreCase)
-                ? (NoteSeverity.Info, $"'#r \"nuget: {shown}\"' was removed: packages come from the grader; {package} is provided")
-                : (NoteSeverity.Warning, $"'#r \"nuget: {shown}\"' was removed: packages come from the grader; {package} is not available in the grader");
+                ? (NoteSeverity.Info, $"'#r \"nuget: {shown}\"' was removed: packages come from the grader; {package} is provided", null)
+                : (NoteSeverity.Warning, $"'#r \"nuget: {shown}\"' was removed: packages come from the grader; {package} is not available in the grader", package);
         }
         if (AssemblyReference().Match(trimmed) is { Success: true } reference)
         {
@@ -32,19 +35,19 @@ internal static partial class DirectiveLines
             var fileName = reference.Groups["target"].Value.Replace('\\', '/').Split('/')[^1];
             if (options.ProvidedAssemblies.Contains(fileName, StringComparer.OrdinalIgnoreCase))
             {
-                return (NoteSeverity.Info, $"'#r \"{reference.Groups["target"].Value}\"' was removed: the grader provides {fileName}");
+                return (NoteSeverity.Info, $"'#r \"{reference.Groups["target"].Value}\"' was removed: the grader provides {fileName}", null);
             }
 
             return (NoteSeverity.Warning,
-                $"'#r \"{reference.Groups["target"].Value}\"' was refused: the grader does not load student-supplied assemblies");
+                $"'#r \"{reference.Groups["target"].Value}\"' was refused: the grader does not load student-supplied assemblies", null);
         }
         if (PackageSourceDirective().IsMatch(trimmed))
         {
-            return (NoteSeverity.Info, "'#i' (a package source) was removed: packages come from the grader");
+            return (NoteSeverity.Info, "'#i' (a package source) was removed: packages come from the grader", null);
         }
         if (LoadDirective().IsMatch(trimmed))
         {
-            return (NoteSeverity.Warning, $"'{trimmed.TrimEnd()}' was removed: the grader compiles the submission's C# files itself");
+            return (NoteSeverity.Warning, $"'{trimmed.TrimEnd()}' was removed: the grader compiles the submission's C# files itself", null);
         }
         return null;
     }
