@@ -78,6 +78,8 @@ public sealed class StudentCompiler
 
         var scripts = units.Where(u => u.IsScript).ToList();
         CSharpCompilation compilation;
+        // Where the grader wrote its own #line directives; the policy refuses any other.
+        var graderDirectives = new HashSet<int>();
         var parseOptions = new CSharpParseOptions(LanguageVersion.Latest);
         if (scripts.Count > 0)
         {
@@ -87,20 +89,25 @@ public sealed class StudentCompiler
             // #line) and their original lines blanked.
             var hoisted = new System.Text.StringBuilder();
             var bodies = new System.Text.StringBuilder();
+            var bodyDirectives = new List<int>();
             foreach (var unit in units)
             {
                 var lines = unit.Text.Split('\n');
                 foreach (int usingLine in UsingDirectiveLines(unit, parseOptions))
                 {
+                    graderDirectives.Add(hoisted.Length);
                     hoisted.Append("#line ").Append(usingLine + 1).Append(" \"").Append(LinePath(unit)).Append("\"\n");
                     hoisted.Append(lines[usingLine].TrimEnd('\r')).Append('\n');
                     lines[usingLine] = "";
                 }
 
+                bodyDirectives.Add(bodies.Length);
                 bodies.Append("#line 1 \"").Append(LinePath(unit)).Append("\"\n");
                 bodies.Append(string.Join('\n', lines)).Append('\n');
             }
 
+            graderDirectives.UnionWith(bodyDirectives.Select(offset => hoisted.Length + offset));
+            graderDirectives.Add(hoisted.Length + bodies.Length);
             var joined = new System.Text.StringBuilder().Append(hoisted).Append(bodies).Append("#line hidden").Append(NotebookHelpers);
             var tree = CSharpSyntaxTree.ParseText(joined.ToString(), parseOptions.WithKind(SourceCodeKind.Script), path: scripts[0].Path);
             compilation = CSharpCompilation.CreateScriptCompilation(
@@ -121,7 +128,7 @@ public sealed class StudentCompiler
         var violations = new List<PolicyViolation>();
         foreach (var tree in compilation.SyntaxTrees)
         {
-            violations.AddRange(_policy.CheckSource(compilation.GetSemanticModel(tree)));
+            violations.AddRange(_policy.CheckSource(compilation.GetSemanticModel(tree), graderDirectives));
         }
 
         using var output = new MemoryStream();
