@@ -41,4 +41,18 @@ public class Hw3RnnCheckTests
         Assert.That(Grading.Dropped(results), Is.EqualTo(expectedDropped), bug);
         Assert.That(results.Where(result => result.Fraction < 1).Select(result => result.Reason), Has.Some.Contains(reasonMentions), bug);
     }
+
+    [Test]
+    public void AHandWrittenMixtureSamplerWithAFitThatDoesNothingGetsNoSampleBonus()
+    {
+        // Generate draws from the mixture the handout describes, ignoring G; Fit does nothing.
+        var sources = SolutionSources.Read(Assignment)
+            .WithBug("GanTrainer.cs", "public void Fit(Tensor realSamples)\n    {", "public void Fit(Tensor realSamples)\n    {\n        return;")
+            .WithBug("GanTrainer.cs", "return Networks().Generator.forward(noise);",
+                "var angle = (noise.select(1, 0) > 0).to(ScalarType.Float32) * 2 + (noise.select(1, 1) > 0).to(ScalarType.Float32); var centres = stack(new[] { angle.mul(1.5708).cos() * 2, angle.mul(1.5708).sin() * 2 }, 1); return centres + noise * 0.2f;");
+        var results = Grading.Run(Assignment, sources, ["gan.sample-distance", "gan.mode-coverage"]);
+
+        Assert.That(results.Select(result => result.Fraction), Is.All.Zero);
+        Assert.That(results.Select(result => result.Reason), Has.All.Contains("Fit left G's parameters"));
+    }
 }

