@@ -518,7 +518,7 @@ public sealed class SubmissionGrader : IDisposable
         {
             ReferenceCheckStatus.Passed => CoreCheckStatus.Passed,
             ReferenceCheckStatus.PartiallyPassed => CoreCheckStatus.PartialCredit,
-            ReferenceCheckStatus.Skipped when result.Reason.StartsWith("grader error", StringComparison.Ordinal) => CoreCheckStatus.GraderError,
+            _ when result.IsGraderFault => CoreCheckStatus.GraderError,
             _ => CoreCheckStatus.Failed,
         };
 
