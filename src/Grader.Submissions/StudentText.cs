@@ -36,6 +36,13 @@ public static partial class StudentText
     public static string ShowLines(string? text, int maxChars = MaxShownStackChars)
         => string.IsNullOrEmpty(text) ? "" : Escape(WithoutNativeStack(text), maxChars, Breaks.Kept).TrimEnd();
 
+    /// <summary>
+    /// The student's printed output as a report keeps it: lines and tabs kept, terminal escapes and other hidden
+    /// characters escaped, a lone carriage return (which overwrites a line on a terminal) made a line break. The log
+    /// is capped where it is read; nothing is cut here.
+    /// </summary>
+    public static string ShowLog(string? log) => string.IsNullOrEmpty(log) ? "" : Escape(log, int.MaxValue, Breaks.Kept);
+
     /// <summary>A name (file, type) as written, every hidden character escaped, line breaks and tabs included.</summary>
     public static string ShowName(string? name, int maxChars = MaxShownChars)
         => string.IsNullOrEmpty(name) ? "" : Escape(name, maxChars, Breaks.Escaped);
@@ -122,7 +129,7 @@ public static partial class StudentText
                     continue;
                 }
 
-                piece = breaks == Breaks.Kept && c != '\t' ? "\n" : " ";
+                piece = breaks != Breaks.Kept ? " " : c == '\t' ? "\t" : "\n";
             }
             else if (IsHidden(c) || char.IsSurrogate(c))
             {
@@ -133,7 +140,7 @@ public static partial class StudentText
                 piece = c.ToString();
             }
 
-            if (shown.Length + piece.Length > maxChars)
+            if ((long)shown.Length + piece.Length > maxChars)
             {
                 return shown.Append('…').ToString();
             }

@@ -57,6 +57,10 @@ public class StudentTextTests
     }
 
     [Test]
+    public void A_log_keeps_its_lines_and_tabs_but_not_terminal_escapes()
+        => Assert.That(StudentText.ShowLog("epoch\t1\r\nloss 0.5\u001b[1A\rfake line\n"), Is.EqualTo("epoch\t1\nloss 0.5\\u001B[1A\nfake line\n"));
+
+    [Test]
     public void Names_escape_line_breaks_too()
         => Assert.That(StudentText.ShowName("a\nb\u202E.cs"), Is.EqualTo("a\\u000Ab\\u202E.cs"));
 
