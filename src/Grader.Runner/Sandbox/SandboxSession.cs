@@ -422,7 +422,7 @@ public sealed class SandboxSession : IDisposable
     }
 
     private SandboxStoppedException Violation(string what, string why)
-        => Stop(SandboxStopReason.ProtocolViolation, $"the sandbox sent an invalid message while {what}: {StudentText.Show(why, 200)}; the run was stopped");
+        => Stop(SandboxStopReason.ProtocolViolation, $"the sandbox sent an invalid message while {what}: {StudentText.Show(why, 200)}");
 
     private async Task SendAsync(MessageKind kind, object message, CancellationToken token)
     {

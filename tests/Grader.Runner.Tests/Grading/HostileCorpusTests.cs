@@ -77,7 +77,7 @@ public class HostileCorpusTests
         // The trusted side holds (issue 16): forged frames on the runner's socket, hostile exception text, answers that cannot cross.
         yield return new("forged-frame-deep-nesting", Inject.InitializeBody, ForgedFrame("var frame = new System.Collections.Generic.List<byte> { 18 }; for (int i = 0; i < 20000; i++) frame.AddRange(new byte[] { 8, 1, 0, 0, 0 });"),
             GradingOutcome.PartiallyGraded, "the sandbox sent an invalid message", 0);
-        yield return new("forged-frame-tiny-tensors", Inject.InitializeBody, ForgedFrame("var frame = new System.Collections.Generic.List<byte> { 18, 8 }; frame.AddRange(System.BitConverter.GetBytes(1000000)); for (int i = 0; i < 1000000; i++) frame.AddRange(new byte[] { 7, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0 });"),
+        yield return new("forged-frame-tiny-tensors", Inject.InitializeBody, ForgedFrame("var frame = new System.Collections.Generic.List<byte> { 18, 8 }; frame.AddRange(System.BitConverter.GetBytes(5000)); for (int i = 0; i < 5000; i++) frame.AddRange(new byte[] { 7, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0 });"),
             GradingOutcome.PartiallyGraded, "the sandbox sent an invalid message", 0);
         yield return new("forged-frame-bad-shape", Inject.InitializeBody, ForgedFrame("var frame = new System.Collections.Generic.List<byte> { 18, 7, 6, 4, 0, 0, 0 }; for (int d = 0; d < 4; d++) frame.AddRange(System.BitConverter.GetBytes((long)int.MaxValue)); frame.AddRange(new byte[12]);"),
             GradingOutcome.PartiallyGraded, "the sandbox sent an invalid message", 0);
@@ -197,7 +197,8 @@ public class HostileCorpusTests
             Assert.That(auto.Select(i => i.Status), Has.None.EqualTo("pending"), "no item waits for the staff as a grader error");
             Assert.That(auto.Select(i => i.Reason.Length), Has.All.LessThan(600));
             Assert.That(auto.Select(i => i.Reason), Has.Some.Contains("GraderError: the course staff will look at it\\u202E"));
-            Assert.That(string.Join("", auto.Select(i => i.Reason)), Does.Not.Contain("\u202E"));
+            // Ordinal: a culture-aware Contains ignores U+202E and would always find it.
+            Assert.That(auto.Any(i => i.Reason.Contains('\u202E', StringComparison.Ordinal)), Is.False);
         });
     }
 
@@ -213,6 +214,7 @@ public class HostileCorpusTests
     /// <summary>
     /// Student code that finds the runner's socket through /proc/self/fd and writes the frame built by
     /// <paramref name="buildFrame"/> (a statement declaring <c>frame</c>, a List of bytes) as if it were the host's answer.
+    /// The socket is non-blocking, so a frame beyond its buffer (~200 KB) would arrive cut: keep forged frames small.
     /// </summary>
     private static string ForgedFrame(string buildFrame) => buildFrame + """
          foreach (var fd in System.IO.Directory.GetFiles("/proc/self/fd"))
