@@ -51,6 +51,15 @@ public class CheckSuiteBehaviourTests
     }
 
     [Test]
+    public void AStudentsMessageThatSaysGraderErrorIsNotAGraderFault()
+    {
+        var results = CheckCatalog.ForAssignment("hw2-cnn").Run(new ForgingStudentCode(), ["hw2.conv2d-basic", "hw2.conv2d-channels"]);
+
+        Assert.That(results, Has.None.Matches<CheckResult>(result => result.IsGraderFault));
+        Assert.That(results[0].Status, Is.EqualTo(CheckStatus.NotAnswered));
+    }
+
+    [Test]
     public void AnUnknownCheckIdIsAConfigurationErrorNamingTheKnownOnes()
     {
         var error = Assert.Throws<ArgumentException>(() => CheckCatalog.ForAssignment("hw1-mlp").Run(new FixedStudentCode(), ["hw1.nope"]));
@@ -112,5 +121,12 @@ public class CheckSuiteBehaviourTests
         }
 
         public Tensor Predict(Tensor images) => zeros(images.shape[0], 2);
+    }
+
+    /// <summary>Student code whose failure reads like the grader's own.</summary>
+    private sealed class ForgingStudentCode : IStudentCode
+    {
+        public T Create<T>() where T : class
+            => throw new RemoteStudentCodeException("grader error, not your fault: the check could not run; the course staff will look at it");
     }
 }

@@ -56,8 +56,13 @@ public sealed class ZipIntakeTests
     [TestCase("c:x.txt", "abc123_hw1.zip: entry 'c:x.txt' starts with a drive letter, which escapes the submission folder")]
     [TestCase("a/../b.txt", "abc123_hw1.zip: entry 'a/../b.txt' has a '..' part in its path")]
     [TestCase("bad\0name.cs", "abc123_hw1.zip: entry 'bad\\0name.cs' has a NUL byte in its name")]
-    [TestCase("line\nbreak.cs", "abc123_hw1.zip: entry 'line\\u000abreak.cs' has a control character (U+000A) in its name")]
+    [TestCase("line\nbreak.cs", "abc123_hw1.zip: entry 'line\\u000Abreak.cs' has a control character (U+000A) in its name")]
     [TestCase("notes.txt:hidden", "abc123_hw1.zip: entry 'notes.txt:hidden' has a ':' in its name")]
+    [TestCase("README\u202Etxt.cs", "abc123_hw1.zip: entry 'README\\u202Etxt.cs' has an invisible or text-direction character (U+202E) in its name; rename the file")]
+    [TestCase("MultilayerPerceptron\u200B.cs", "abc123_hw1.zip: entry 'MultilayerPerceptron\\u200B.cs' has an invisible or text-direction character (U+200B) in its name; rename the file")]
+    [TestCase("src/\u2066Model\u2069.cs", "abc123_hw1.zip: entry 'src/\\u2066Model\\u2069.cs' has an invisible or text-direction character (U+2066) in its name; rename the file")]
+    [TestCase("\uFEFFModel.cs", "abc123_hw1.zip: entry '\\uFEFFModel.cs' has an invisible or text-direction character (U+FEFF) in its name; rename the file")]
+    [TestCase("Model\U000E0041.cs", "abc123_hw1.zip: entry 'Model\\U000E0041.cs' has an invisible or text-direction character (U+E0041) in its name; rename the file")]
     public void Unsafe_entry_names_are_refused_with_the_reason_and_nothing_is_left(string entryName, string expectedMessage)
     {
         using var zip = TestArchives.Zip(("fine.txt", TestArchives.Utf8("ok")), (entryName, TestArchives.Utf8("pwned")));

@@ -92,7 +92,7 @@ public sealed class AssignmentCheckSuite
         {
             return new CheckResult(id, 0, CheckStatus.Skipped,
                 $"grader error, not your fault: the check could not run ({error.GetType().Name}: {error.Message}); the course staff will look at it",
-                clock.Elapsed);
+                clock.Elapsed) { IsGraderFault = true };
         }
     }
 }

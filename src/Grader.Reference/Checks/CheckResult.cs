@@ -25,7 +25,14 @@ public enum CheckStatus
 /// <param name="Status">how the check ended.</param>
 /// <param name="Reason">what was compared and, when points are lost, what differed and where to look.</param>
 /// <param name="Elapsed">wall-clock time the check took, student calls included.</param>
-public sealed record CheckResult(string CheckId, double Fraction, CheckStatus Status, string Reason, TimeSpan Elapsed = default);
+public sealed record CheckResult(string CheckId, double Fraction, CheckStatus Status, string Reason, TimeSpan Elapsed = default)
+{
+    /// <summary>
+    /// The grader itself failed (the check's own code threw): the item waits for the staff. Set only by the suite,
+    /// never read from a reason's text, so no message of a student's ("GraderError: …") can pass for one.
+    /// </summary>
+    public bool IsGraderFault { get; init; }
+}
 
 /// <summary>A check the catalog knows: its id, what it verifies, and the contract interface it exercises.</summary>
 public sealed record CheckDefinition(string Id, string Description, Type ContractType);

@@ -6,6 +6,7 @@ using Grader.Core.Reports;
 using Grader.Reference.Checks;
 using Grader.Runner.Compilation;
 using Grader.Runner.Sandbox;
+using Grader.Submissions;
 using Grader.Submissions.Intake;
 using Grader.Submissions.Notebooks;
 using Grader.Submissions.Sources;
@@ -142,7 +143,8 @@ public sealed class SubmissionGrader : IDisposable
             partial = partial with
             {
                 Submission = new SubmissionInfo(hash.Hex, originalName, manifest.Form.ToString(), manifest.Naming.NetId, manifest.GitCommit),
-                Notes = [.. manifest.Notes.Select(n => n.ToString()), .. sources.Notes.Select(n => n.ToString())],
+                // Notes quote the submission (file names, directives): escaped, and capped whole.
+                Notes = [.. manifest.Notes.Select(n => StudentText.Show(n.ToString(), 2 * StudentText.MaxShownChars)), .. sources.Notes.Select(n => StudentText.Show(n.ToString(), 2 * StudentText.MaxShownChars))],
                 Notebook = sources.Notebooks.Count > 0 ? NotebookInfoOf(sources.Notebooks) : null,
             };
 
@@ -245,7 +247,7 @@ public sealed class SubmissionGrader : IDisposable
                 timings.ProtocolMs += session.ProtocolTime.TotalMilliseconds;
 
                 // 4. Score the rubric from the check results.
-                return partial.Graded(results, stopped, session.Log, session.LogTruncated,
+                return partial.Graded(results, stopped, StudentText.ShowLog(session.Log), session.LogTruncated,
                     new ReportResources(session.PeakMemoryBytes, session.CpuTime?.TotalMilliseconds, session.WallTime.TotalMilliseconds, session.ResourceControlDescription), timings, total);
             }
             finally
@@ -294,7 +296,7 @@ public sealed class SubmissionGrader : IDisposable
             session.EndRun();
             timings.StudentComputeMs += session.StudentComputeTime.TotalMilliseconds;
             timings.ProtocolMs += session.ProtocolTime.TotalMilliseconds;
-            return new NotebookRunInfo(succeeded, message, elapsed, session.Log);
+            return new NotebookRunInfo(succeeded, message, elapsed, StudentText.ShowLog(session.Log));
         }
         finally
         {
@@ -413,7 +415,9 @@ public sealed class SubmissionGrader : IDisposable
     private static ReportMessage MapMessage(CompilerMessage message, CSharpSourceSet sources)
     {
         var origin = OriginOf(message.Path, message.Line, sources);
-        return new ReportMessage(origin?.File ?? message.Path, origin?.Cell, origin?.Line ?? message.Line, message.Column, message.Id, message.Message, message.IsError ? "error" : "warning");
+        // Compiler messages quote the student's identifiers and literals.
+        return new ReportMessage(origin?.File ?? message.Path, origin?.Cell, origin?.Line ?? message.Line, message.Column, message.Id,
+            StudentText.Show(message.Message, 2 * StudentText.MaxShownChars), message.IsError ? "error" : "warning");
     }
 
     private static ReportPolicyFinding MapViolation(PolicyViolation violation, CSharpSourceSet sources)
@@ -561,7 +565,7 @@ public sealed class SubmissionGrader : IDisposable
         {
             ReferenceCheckStatus.Passed => CoreCheckStatus.Passed,
             ReferenceCheckStatus.PartiallyPassed => CoreCheckStatus.PartialCredit,
-            ReferenceCheckStatus.Skipped when result.Reason.StartsWith("grader error", StringComparison.Ordinal) => CoreCheckStatus.GraderError,
+            _ when result.IsGraderFault => CoreCheckStatus.GraderError,
             _ => CoreCheckStatus.Failed,
         };
 

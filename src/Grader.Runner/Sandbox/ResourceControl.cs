@@ -45,7 +45,7 @@ internal sealed class ResourceControl : IDisposable
         }
     }
 
-    private static ResourceControl None() => new([], null, null, false);
+    internal static ResourceControl None() => new([], null, null, false);
 
     private static ResourceControl? TryCreateV2(string runName, SandboxLimits limits)
     {

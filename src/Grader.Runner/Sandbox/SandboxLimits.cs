@@ -30,8 +30,8 @@ public sealed record SandboxLimits
     /// <summary>Bytes of stdout+stderr after which the run is stopped (output floods).</summary>
     public long OutputBytesStop { get; init; } = 8L * 1024 * 1024;
 
-    /// <summary>Largest answer message the runner accepts from the sandbox.</summary>
-    public int MaxAnswerBytes { get; init; } = 256 * 1024 * 1024;
+    /// <summary>Largest answer message the runner accepts from the sandbox (forged frames: what the runner may be made to hold).</summary>
+    public int MaxAnswerBytes { get; init; } = Grader.Sandbox.Protocol.MessageCodec.MaxMessageBytes;
 
     /// <summary>Index of the GPU granted to this run, or null for CPU only (GPU device nodes are then not visible).</summary>
     public int? GrantedGpu { get; init; }

@@ -4,6 +4,7 @@ using System.Reflection;
 using System.Text;
 using Grader.Reference.Checks;
 using Grader.Sandbox.Protocol;
+using Grader.Submissions;
 
 namespace Grader.Runner.Sandbox;
 
@@ -143,9 +144,9 @@ public sealed class SandboxSession : IDisposable
             return await ReceiveFrameAsync(token).ConfigureAwait(false);
         }, "starting the sandbox", (kind, message) => message switch
         {
-            ReadyMessage ready => HostDescription = ready.Description,
-            FailedMessage failed => throw Stop(SandboxStopReason.StartFailed, $"your compiled code could not be loaded: {failed.Message}"),
-            _ => throw Stop(SandboxStopReason.ProtocolViolation, $"the sandbox sent {kind} before it was ready"),
+            ReadyMessage ready => HostDescription = StudentText.Show(ready.Description),
+            FailedMessage failed => throw Stop(SandboxStopReason.StartFailed, $"your compiled code could not be loaded: {StudentText.Show(failed.Message)}"),
+            _ => throw Violation("starting the sandbox", $"{kind} before it was ready"),
         });
     }
 
@@ -158,10 +159,10 @@ public sealed class SandboxSession : IDisposable
         {
             var client = await _listener.AcceptAsync(accept.Token).ConfigureAwait(false);
             _connection = new NetworkStream(client, ownsSocket: true);
-            var (kind, message) = MessageCodec.Decode(await ReceiveFrameAsync(accept.Token).ConfigureAwait(false));
+            var (kind, message) = DecodeAnswer(await ReceiveFrameAsync(accept.Token).ConfigureAwait(false), "starting");
             if (message is not StandbyMessage)
             {
-                throw Stop(SandboxStopReason.ProtocolViolation, $"the sandbox sent {kind} before it was on standby");
+                throw Violation("starting", $"{kind} before it was on standby");
             }
         }
         catch (Exception) when (_disposed)
@@ -178,7 +179,7 @@ public sealed class SandboxSession : IDisposable
         }
         catch (ProtocolViolationException violation)
         {
-            throw Stop(SandboxStopReason.ProtocolViolation, $"the sandbox sent an invalid message while starting: {violation.Message}");
+            throw Violation("starting", violation.Message);
         }
         catch (Exception exception) when (exception is IOException or SocketException or EndOfStreamException or ObjectDisposedException)
         {
@@ -193,7 +194,7 @@ public sealed class SandboxSession : IDisposable
         {
             CreatedMessage created => created.ObjectId,
             FailedMessage failed => throw new StudentCodeException(failed),
-            _ => throw Stop(SandboxStopReason.ProtocolViolation, $"the sandbox answered a Create with {kind}"),
+            _ => throw Violation($"creating your {contract.Name}", $"{kind} as the answer to a Create"),
         });
     }
 
@@ -218,7 +219,7 @@ public sealed class SandboxSession : IDisposable
                 case FailedMessage failed:
                     throw new StudentCodeException(failed);
                 default:
-                    throw Stop(SandboxStopReason.ProtocolViolation, $"the sandbox answered a call with {kind}");
+                    throw Violation(what, $"{kind} as the answer to a call");
             }
         });
     }
@@ -230,7 +231,7 @@ public sealed class SandboxSession : IDisposable
         {
             ReturnedMessage => 0,
             FailedMessage failed => throw new StudentCodeException(failed),
-            _ => throw Stop(SandboxStopReason.ProtocolViolation, $"the sandbox answered a notebook run with {kind}"),
+            _ => throw Violation("running the notebook's top-level code", $"{kind} as the answer to a notebook run"),
         });
     }
 
@@ -377,10 +378,10 @@ public sealed class SandboxSession : IDisposable
         bool wallIsTighter = remainingWall < callLimit;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopped.Token);
         timeout.CancelAfter(wallIsTighter ? (remainingWall > TimeSpan.Zero ? remainingWall : TimeSpan.Zero) : callLimit);
+        byte[] answer;
         try
         {
-            var (kind, message) = MessageCodec.Decode(exchange(timeout.Token).GetAwaiter().GetResult());
-            return interpret(kind, message);
+            answer = exchange(timeout.Token).GetAwaiter().GetResult();
         }
         catch (OperationCanceledException) when (StoppedBecause is null)
         {
@@ -394,13 +395,42 @@ public sealed class SandboxSession : IDisposable
         }
         catch (ProtocolViolationException violation)
         {
-            throw Stop(SandboxStopReason.ProtocolViolation, $"the sandbox sent an invalid message while {what}: {violation.Message}");
+            throw Violation(what, violation.Message);
         }
         catch (Exception exception) when (exception is IOException or SocketException or EndOfStreamException)
         {
             throw StopAfterExit(what);
         }
+
+        var (kind, message) = DecodeAnswer(answer, what);
+        return interpret(kind, message);
     }
+
+    /// <summary>
+    /// Decodes what the sandbox sent. Student code can reach the socket and forge frames, so any failure to decode
+    /// (whatever it throws) stops the sandbox as a protocol violation; it is never an exception of the runner's, nor
+    /// a failure of the method that was called.
+    /// </summary>
+    private (MessageKind Kind, object Message) DecodeAnswer(byte[] frame, string what)
+    {
+        try
+        {
+            return MessageCodec.Decode(frame);
+        }
+        catch (ProtocolViolationException violation)
+        {
+            throw Violation(what, violation.Message);
+        }
+#pragma warning disable CA1031 // Forged bytes may make any part of decoding throw; each is the sandbox's fault.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            throw Violation(what, $"{exception.GetType().Name}: {StudentText.Show(exception.Message, 120)}");
+        }
+    }
+
+    private SandboxStoppedException Violation(string what, string why)
+        => Stop(SandboxStopReason.ProtocolViolation, $"the sandbox sent an invalid message while {what}: {StudentText.Show(why, 200)}");
 
     private async Task SendAsync(MessageKind kind, object message, CancellationToken token)
     {
@@ -599,10 +629,11 @@ public sealed class SandboxStoppedException(SandboxStop stop) : RemoteStudentCod
 /// <summary>The student's code threw, or answered something the contract does not allow; the run goes on.</summary>
 public sealed class StudentCodeException : RemoteStudentCodeException
 {
+    /// <remarks>Every string of <paramref name="failure"/> is the student's: shown capped and escaped.</remarks>
     public StudentCodeException(FailedMessage failure)
-        : base($"threw {ShortName(failure.ExceptionType)}: {failure.Message}")
+        : base($"threw {StudentText.Show(ShortName(failure.ExceptionType), 120)}: {StudentText.Show(failure.Message)}")
     {
-        StudentStackTrace = failure.StackTrace;
+        StudentStackTrace = StudentText.ShowLines(failure.StackTrace);
     }
 
     public StudentCodeException(string problem)
@@ -612,5 +643,5 @@ public sealed class StudentCodeException : RemoteStudentCodeException
 
     public string? StudentStackTrace { get; }
 
-    private static string ShortName(string typeName) => typeName[(typeName.LastIndexOf('.') + 1)..];
+    private static string ShortName(string? typeName) => typeName is null ? "" : typeName[(typeName.LastIndexOf('.') + 1)..];
 }

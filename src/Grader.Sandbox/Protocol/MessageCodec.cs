@@ -7,11 +7,35 @@ namespace Grader.Sandbox.Protocol;
 /// <summary>
 /// Encodes protocol messages and the values that cross the boundary: null, bool, int, long, float, double, string,
 /// one-dimensional arrays of those, tensors (dtype, shape, raw little-endian bytes, always on CPU) and tensor arrays.
-/// Decoding validates everything: the runner decodes bytes that student code may have forged.
+/// Decoding validates everything: the runner decodes bytes that student code may have forged, so every count and
+/// size is bounded before anything is allocated, and nothing recurses (a tensor array holds tensors or nulls only).
+/// Encoding refuses what decoding would, so an honest host turns an answer that cannot cross into a Failed message
+/// (that one item fails) instead of a frame that stops the run.
 /// </summary>
 public static class MessageCodec
 {
+    /// <summary>
+    /// Largest message either side accepts. The largest legitimate answer (a training run's predictions, a GAN's
+    /// samples, a network's parameters) is a few MB; the cap bounds what a forged frame can make the runner hold.
+    /// </summary>
+    public const int MaxMessageBytes = 64 * 1024 * 1024;
+
+    /// <summary>
+    /// Tensors in one message: a parameter list has a few dozen. Each decoded tensor is a native allocation, so a
+    /// frame of tiny tensors (one per 11 bytes) must not turn into millions of them (a 268 MB frame once made 12 GB).
+    /// </summary>
+    public const int MaxTensorsPerMessage = 1024;
+
+    /// <summary>Arguments of one call and strings of one string array; each element is an object, 8+ bytes of runner memory per byte of frame.</summary>
+    private const int MaxArguments = 64;
+
+    private const int MaxStringsPerArray = 1024;
+
     private const int MaxStringBytes = 1 << 20;
+
+    /// <summary>Exception text an honest host sends: more only fills the frame (the report shows 300 characters).</summary>
+    private const int MaxFailureTextChars = 16 * 1024;
+
     private const int MaxTensorRank = 8;
 
     private enum ValueTag : byte
@@ -81,9 +105,10 @@ public static class MessageCodec
                     writer.Write(returned.StudentMilliseconds);
                     break;
                 case FailedMessage failed:
-                    writer.Write(failed.ExceptionType);
-                    writer.Write(failed.Message);
-                    writer.Write(failed.StackTrace);
+                    // Cut, never refused: a Failed message is the host's last word on an error.
+                    writer.Write(Cut(failed.ExceptionType));
+                    writer.Write(Cut(failed.Message));
+                    writer.Write(Cut(failed.StackTrace));
                     writer.Write(failed.StudentMilliseconds);
                     break;
                 case ShutdownRequest or RunTopLevelRequest:
@@ -93,8 +118,16 @@ public static class MessageCodec
             }
         }
 
+        if (buffer.Length > MaxMessageBytes)
+        {
+            throw new NotSupportedException($"an answer of {buffer.Length / (1024 * 1024)} MB is larger than the {MaxMessageBytes / (1024 * 1024)} MB that can cross the sandbox boundary");
+        }
+
         return buffer.ToArray();
     }
+
+    private static string Cut(string? text)
+        => text is null ? "" : text.Length > MaxFailureTextChars ? text[..MaxFailureTextChars] + "…" : text;
 
     /// <summary>
     /// The student time a Returned or Failed answer reports (its last field), read without decoding the answer, so
@@ -105,6 +138,7 @@ public static class MessageCodec
             ? System.Buffers.Binary.BinaryPrimitives.ReadDoubleLittleEndian(frame.AsSpan(frame.Length - sizeof(double)))
             : 0;
 
+    /// <exception cref="ProtocolViolationException">the bytes are not a valid message within the bounds above.</exception>
     public static (MessageKind Kind, object Message) Decode(byte[] frame)
     {
         if (frame.Length == 0)
@@ -112,6 +146,12 @@ public static class MessageCodec
             throw new ProtocolViolationException("empty message");
         }
 
+        if (frame.Length > MaxMessageBytes)
+        {
+            throw new ProtocolViolationException($"a message of {frame.Length} bytes exceeds the limit of {MaxMessageBytes} bytes");
+        }
+
+        var budget = new DecodeBudget();
         using var reader = new BinaryReader(new MemoryStream(frame, writable: false), Encoding.UTF8);
         try
         {
@@ -119,14 +159,14 @@ public static class MessageCodec
             object message = kind switch
             {
                 MessageKind.Create => new CreateRequest(ReadString(reader)),
-                MessageKind.Call => ReadCall(reader),
+                MessageKind.Call => ReadCall(reader, budget),
                 MessageKind.Shutdown => new ShutdownRequest(),
                 MessageKind.RunTopLevel => new RunTopLevelRequest(),
                 MessageKind.Ready => new ReadyMessage(ReadString(reader)),
                 MessageKind.Load => new LoadRequest(ReadString(reader), reader.ReadInt32()),
                 MessageKind.Standby => new StandbyMessage(ReadString(reader)),
                 MessageKind.Created => new CreatedMessage(reader.ReadInt32(), ReadString(reader)),
-                MessageKind.Returned => new ReturnedMessage(ReadValue(reader), reader.ReadDouble()),
+                MessageKind.Returned => new ReturnedMessage(ReadValue(reader, budget), reader.ReadDouble()),
                 MessageKind.Failed => new FailedMessage(ReadString(reader), ReadString(reader), ReadString(reader), reader.ReadDouble()),
                 _ => throw new ProtocolViolationException($"unknown message kind {(byte)kind}"),
             };
@@ -141,19 +181,31 @@ public static class MessageCodec
         {
             throw new ProtocolViolationException("a message ended early");
         }
+        catch (Exception exception) when (exception is FormatException or OverflowException or ArgumentException or InvalidOperationException
+            or System.Runtime.InteropServices.ExternalException or DecoderFallbackException)
+        {
+            // BinaryReader (a bad 7-bit length), arithmetic and libtorch failures on forged bytes are violations too.
+            throw new ProtocolViolationException($"a malformed message ({exception.GetType().Name})");
+        }
     }
 
-    private static CallRequest ReadCall(BinaryReader reader)
+    /// <summary>What one message may still make the decoder allocate.</summary>
+    private sealed class DecodeBudget
+    {
+        public int TensorsLeft { get; set; } = MaxTensorsPerMessage;
+    }
+
+    private static CallRequest ReadCall(BinaryReader reader, DecodeBudget budget)
     {
         int objectId = reader.ReadInt32();
         string contract = ReadString(reader);
         string method = ReadString(reader);
         string[] parameterTypes = ReadStrings(reader);
-        int count = ReadCount(reader);
+        int count = ReadCount(reader, MaxArguments);
         var arguments = new object?[count];
         for (int i = 0; i < count; i++)
         {
-            arguments[i] = ReadValue(reader);
+            arguments[i] = ReadValue(reader, budget);
         }
 
         return new CallRequest(objectId, contract, method, parameterTypes, arguments);
@@ -187,6 +239,7 @@ public static class MessageCodec
                 writer.Write(d);
                 break;
             case string s:
+                RequireCrossable(s);
                 writer.Write((byte)ValueTag.String);
                 writer.Write(s);
                 break;
@@ -195,6 +248,11 @@ public static class MessageCodec
                 WriteTensor(writer, tensor);
                 break;
             case Tensor?[] tensors:
+                if (tensors.Length > MaxTensorsPerMessage)
+                {
+                    throw new NotSupportedException($"an array of {tensors.Length} tensors cannot cross the sandbox boundary (at most {MaxTensorsPerMessage})");
+                }
+
                 writer.Write((byte)ValueTag.TensorArray);
                 writer.Write(tensors.Length);
                 foreach (var tensor in tensors)
@@ -219,6 +277,12 @@ public static class MessageCodec
                 WritePrimitiveArray(writer, ValueTag.DoubleArray, array);
                 break;
             case string[] array:
+                if (array.Length > MaxStringsPerArray)
+                {
+                    throw new NotSupportedException($"an array of {array.Length} strings cannot cross the sandbox boundary (at most {MaxStringsPerArray})");
+                }
+
+                Array.ForEach(array, RequireCrossable);
                 writer.Write((byte)ValueTag.StringArray);
                 WriteStrings(writer, array);
                 break;
@@ -229,7 +293,7 @@ public static class MessageCodec
         }
     }
 
-    private static object? ReadValue(BinaryReader reader)
+    private static object? ReadValue(BinaryReader reader, DecodeBudget budget)
     {
         var tag = (ValueTag)reader.ReadByte();
         return tag switch
@@ -241,8 +305,8 @@ public static class MessageCodec
             ValueTag.Float => reader.ReadSingle(),
             ValueTag.Double => reader.ReadDouble(),
             ValueTag.String => ReadString(reader),
-            ValueTag.Tensor => ReadTensor(reader),
-            ValueTag.TensorArray => ReadTensorArray(reader),
+            ValueTag.Tensor => ReadTensor(reader, budget),
+            ValueTag.TensorArray => ReadTensorArray(reader, budget),
             ValueTag.BoolArray => ReadPrimitiveArray<bool>(reader),
             ValueTag.IntArray => ReadPrimitiveArray<int>(reader),
             ValueTag.LongArray => ReadPrimitiveArray<long>(reader),
@@ -253,17 +317,23 @@ public static class MessageCodec
         };
     }
 
-    private static Tensor?[] ReadTensorArray(BinaryReader reader)
+    /// <summary>
+    /// Elements are read here, not through <see cref="ReadValue"/>: a tensor array holds tensors or nulls, so a forged
+    /// array of arrays of arrays is refused at its first nested tag instead of recursing (17,000 levels overflowed the
+    /// runner's stack).
+    /// </summary>
+    private static Tensor?[] ReadTensorArray(BinaryReader reader, DecodeBudget budget)
     {
-        int count = ReadCount(reader);
+        int count = ReadCount(reader, MaxTensorsPerMessage);
         var tensors = new Tensor?[count];
         for (int i = 0; i < count; i++)
         {
-            tensors[i] = ReadValue(reader) switch
+            var tag = (ValueTag)reader.ReadByte();
+            tensors[i] = tag switch
             {
-                null => null,
-                Tensor tensor => tensor,
-                var other => throw new ProtocolViolationException($"element {i} of a tensor array is a {other.GetType().Name}"),
+                ValueTag.Null => null,
+                ValueTag.Tensor => ReadTensor(reader, budget),
+                _ => throw new ProtocolViolationException($"element {i} of a tensor array has tag {(byte)tag}; only tensors and nulls are allowed"),
             };
         }
 
@@ -272,6 +342,12 @@ public static class MessageCodec
 
     private static void WriteTensor(BinaryWriter writer, Tensor tensor)
     {
+        if (!AllowedTensorTypes.Contains(tensor.dtype))
+        {
+            throw new NotSupportedException(
+                $"a tensor of dtype {tensor.dtype} cannot cross the sandbox boundary (allowed: {string.Join(", ", AllowedTensorTypes)}); convert it, e.g. with .to(ScalarType.Float32)");
+        }
+
         using var onCpu = tensor.detach().cpu().contiguous();
         writer.Write((byte)onCpu.dtype);
         writer.Write((int)onCpu.Dimensions);
@@ -285,8 +361,13 @@ public static class MessageCodec
         writer.Write(bytes);
     }
 
-    private static Tensor ReadTensor(BinaryReader reader)
+    private static Tensor ReadTensor(BinaryReader reader, DecodeBudget budget)
     {
+        if (--budget.TensorsLeft < 0)
+        {
+            throw new ProtocolViolationException($"a message carries more than {MaxTensorsPerMessage} tensors");
+        }
+
         var dtype = (ScalarType)reader.ReadByte();
         if (!AllowedTensorTypes.Contains(dtype))
         {
@@ -299,7 +380,10 @@ public static class MessageCodec
             throw new ProtocolViolationException($"tensor rank {rank} is outside 0..{MaxTensorRank}");
         }
 
+        // The extent (zero sizes counted as one) is bounded too: libtorch computes strides from it even for an empty
+        // tensor, and [0, 2^31, 2^31, 2^31] overflows them. Each step stays below 2^26 · 2^31, so nothing overflows here.
         var shape = new long[rank];
+        long extent = 1;
         long elements = 1;
         for (int i = 0; i < rank; i++)
         {
@@ -309,11 +393,16 @@ public static class MessageCodec
                 throw new ProtocolViolationException($"tensor dimension {i} has size {shape[i]}");
             }
 
-            elements = checked(elements * shape[i]);
+            extent *= Math.Max(shape[i], 1);
+            elements *= shape[i];
+            if (extent > MaxMessageBytes)
+            {
+                throw new ProtocolViolationException($"a tensor of shape [{string.Join(", ", shape.Take(i + 1))}, ...] is larger than a message can carry");
+            }
         }
 
         int byteCount = reader.ReadInt32();
-        long expected = checked(elements * ElementSize(dtype));
+        long expected = elements * ElementSize(dtype);
         long remaining = reader.BaseStream.Length - reader.BaseStream.Position;
         if (byteCount != expected || byteCount > remaining)
         {
@@ -321,8 +410,18 @@ public static class MessageCodec
                 $"tensor of shape [{string.Join(", ", shape)}] and dtype {dtype} should carry {expected} bytes, not {byteCount}");
         }
 
+        var data = reader.ReadBytes(byteCount);
+        if (dtype == ScalarType.Bool)
+        {
+            // A bool byte other than 0 or 1 is undefined behaviour in libtorch's kernels.
+            for (int i = 0; i < data.Length; i++)
+            {
+                data[i] = data[i] == 0 ? (byte)0 : (byte)1;
+            }
+        }
+
         var tensor = empty(shape, dtype);
-        tensor.bytes = reader.ReadBytes(byteCount);
+        tensor.bytes = data;
         return tensor;
     }
 
@@ -345,7 +444,7 @@ public static class MessageCodec
     private static T[] ReadPrimitiveArray<T>(BinaryReader reader)
         where T : unmanaged
     {
-        int count = ReadCount(reader);
+        int count = ReadCount(reader, MaxMessageBytes);
         int size = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
         long remaining = reader.BaseStream.Length - reader.BaseStream.Position;
         if ((long)count * size > remaining)
@@ -368,6 +467,14 @@ public static class MessageCodec
         return array;
     }
 
+    private static void RequireCrossable(string? text)
+    {
+        if (text is not null && Encoding.UTF8.GetByteCount(text) > MaxStringBytes)
+        {
+            throw new NotSupportedException($"a string longer than {MaxStringBytes / 1024} KB cannot cross the sandbox boundary");
+        }
+    }
+
     private static void WriteStrings(BinaryWriter writer, string[] strings)
     {
         writer.Write(strings.Length);
@@ -379,7 +486,7 @@ public static class MessageCodec
 
     private static string[] ReadStrings(BinaryReader reader)
     {
-        int count = ReadCount(reader);
+        int count = ReadCount(reader, MaxStringsPerArray);
         var strings = new string[count];
         for (int i = 0; i < count; i++)
         {
@@ -402,12 +509,17 @@ public static class MessageCodec
         return Encoding.UTF8.GetString(reader.ReadBytes(length));
     }
 
-    private static int ReadCount(BinaryReader reader)
+    private static int ReadCount(BinaryReader reader, int max)
     {
         int count = reader.ReadInt32();
         if (count < 0 || count > reader.BaseStream.Length - reader.BaseStream.Position)
         {
             throw new ProtocolViolationException($"a count of {count} does not fit in the message");
+        }
+
+        if (count > max)
+        {
+            throw new ProtocolViolationException($"a count of {count} is above the limit of {max}");
         }
 
         return count;

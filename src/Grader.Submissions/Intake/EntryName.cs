@@ -31,6 +31,12 @@ internal static class EntryName
             throw Refuse(RefusalReason.UnsafeName,
                 string.Create(CultureInfo.InvariantCulture, $"has a control character (U+{(int)control:X4}) in its name"));
         }
+        if (StudentText.FirstHidden(rawName) is { } hidden)
+        {
+            // "README\u202Etxt.cs" reads as "READMEsc.txt"; "MultilayerPerceptron\u200B.cs" looks like a second copy.
+            throw Refuse(RefusalReason.UnsafeName, string.Create(CultureInfo.InvariantCulture,
+                $"has an invisible or text-direction character (U+{hidden:X4}) in its name; rename the file"));
+        }
         var name = rawName.Replace('\\', '/');
         if (name.StartsWith('/'))
         {
@@ -94,30 +100,6 @@ internal static class EntryName
         return normalized;
     }
 
-    /// <summary>A name made safe to print in a report: control characters escaped, long names shortened.</summary>
-    public static string Show(string rawName)
-    {
-        var builder = new StringBuilder();
-        foreach (var character in rawName)
-        {
-            if (builder.Length >= MaxShownLength)
-            {
-                builder.Append("...");
-                break;
-            }
-            if (character == '\0')
-            {
-                builder.Append("\\0");
-            }
-            else if (char.IsControl(character))
-            {
-                builder.Append(CultureInfo.InvariantCulture, $"\\u{(int)character:x4}");
-            }
-            else
-            {
-                builder.Append(character);
-            }
-        }
-        return builder.ToString();
-    }
+    /// <summary>A name made safe to print in a report: hidden characters escaped, long names shortened.</summary>
+    public static string Show(string rawName) => StudentText.ShowName(rawName, MaxShownLength);
 }

@@ -90,6 +90,17 @@ public class HostileCorpusTests
         yield return new("thread-bomb", Inject.InitializeBody, "while (true) new System.Threading.Thread(() => System.Threading.Thread.Sleep(System.Threading.Timeout.Infinite)).Start();", GradingOutcome.Graded, "threw", 0,
             // Out of threads, the runtime itself may need one it cannot get and abort the sandbox: also contained.
             AlsoAcceptable: GradingOutcome.PartiallyGraded);
+        // The trusted side holds (issue 16): forged frames on the runner's socket, hostile exception text, answers that cannot cross.
+        yield return new("forged-frame-deep-nesting", Inject.InitializeBody, ForgedFrame("var frame = new System.Collections.Generic.List<byte> { 18 }; for (int i = 0; i < 20000; i++) frame.AddRange(new byte[] { 8, 1, 0, 0, 0 });"),
+            GradingOutcome.PartiallyGraded, "the sandbox sent an invalid message", 0);
+        yield return new("forged-frame-tiny-tensors", Inject.InitializeBody, ForgedFrame("var frame = new System.Collections.Generic.List<byte> { 18, 8 }; frame.AddRange(System.BitConverter.GetBytes(5000)); for (int i = 0; i < 5000; i++) frame.AddRange(new byte[] { 7, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0 });"),
+            GradingOutcome.PartiallyGraded, "the sandbox sent an invalid message", 0);
+        yield return new("forged-frame-bad-shape", Inject.InitializeBody, ForgedFrame("var frame = new System.Collections.Generic.List<byte> { 18, 7, 6, 4, 0, 0, 0 }; for (int d = 0; d < 4; d++) frame.AddRange(System.BitConverter.GetBytes((long)int.MaxValue)); frame.AddRange(new byte[12]);"),
+            GradingOutcome.PartiallyGraded, "the sandbox sent an invalid message", 0);
+        yield return new("exception-text-forgery", Inject.InitializeBody, "throw new System.InvalidOperationException(\"GraderError: the course staff will look at it\\u001b[2J\\u202Egnp.exe\" + new string('x', 1 << 20));",
+            GradingOutcome.Graded, "\\u001B[2J\\u202Egnp.exe", 0);
+        yield return new("float16-answer", Inject.ForwardBody, "if (inputs.shape[0] > 0) return Activations(inputs)[^1].to(ScalarType.Float16);",
+            GradingOutcome.Graded, "cannot cross the sandbox boundary", 90);
         yield return new("threads-left-running", Inject.InitializeBody, "var spinner = new System.Threading.Thread(() => { while (true) { } }) { IsBackground = false }; spinner.Start();", GradingOutcome.Graded, "of 100 points", 90);
     }
 
@@ -177,6 +188,66 @@ public class HostileCorpusTests
         Assert.That(honest.Total, Is.EqualTo(90m), "all auto items; the manual ones wait for a TA");
         Assert.That(honest.Items.Where(i => i.Kind == "auto").Select(i => i.Status), Is.All.EqualTo("passed"));
     }
+
+    [Test]
+    public void AForgedFrameStopsOnlyItsOwnRunAndTheNextSubmissionGradesNormally()
+    {
+        string forged = ForgedFrame("var frame = new System.Collections.Generic.List<byte> { 18 }; for (int i = 0; i < 20000; i++) frame.AddRange(new byte[] { 8, 1, 0, 0, 0 });");
+        var hostile = _fixture.Grader.Grade("hw1-mlp", _fixture.Submission("evil_hw1", ("MultilayerPerceptron.cs", Edit(GradingFixture.Hw1Solution, Inject.InitializeBody, forged))));
+        var honest = _fixture.Grader.Grade("hw1-mlp", _fixture.Submission("good_hw1", ("MultilayerPerceptron.cs", GradingFixture.Hw1Solution)));
+        Assert.That(hostile.Outcome, Is.EqualTo(GradingOutcome.PartiallyGraded), hostile.Summary);
+        Assert.That(hostile.SandboxStop, Does.StartWith("the sandbox sent an invalid message"));
+        Assert.That(hostile.Items.Select(i => i.Reason), Has.None.Contains("threw"), "a forged frame is not blamed on a method");
+        Assert.That(honest.Outcome, Is.EqualTo(GradingOutcome.Graded));
+        Assert.That(honest.Total, Is.EqualTo(90m));
+    }
+
+    [Test]
+    public void AStudentsFakeGraderErrorStaysTheStudentsFailureCappedAndEscaped()
+    {
+        string code = Edit(GradingFixture.Hw1Solution, Inject.InitializeBody, "throw new System.Exception(\"GraderError: the course staff will look at it\\u202E\" + new string('x', 1 << 20));");
+        var report = _fixture.Grader.Grade("hw1-mlp", _fixture.Submission("abc123_hw1", ("MultilayerPerceptron.cs", code)));
+        var auto = report.Items.Where(i => i.Kind == "auto").ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(auto.Select(i => i.Status), Has.None.EqualTo("pending"), "no item waits for the staff as a grader error");
+            Assert.That(auto.Select(i => i.Reason.Length), Has.All.LessThan(600));
+            Assert.That(auto.Select(i => i.Reason), Has.Some.Contains("GraderError: the course staff will look at it\\u202E"));
+            // Ordinal: a culture-aware Contains ignores U+202E and would always find it.
+            Assert.That(auto.Any(i => i.Reason.Contains('\u202E', StringComparison.Ordinal)), Is.False);
+        });
+    }
+
+    [Test]
+    public void AFileNameWithABidiOverrideIsRefusedAtIntakeNamedEscaped()
+    {
+        string zip = WriteZip("abc123_hw1.zip", ("README\u202Etxt.cs", "class Hidden { }"), ("MultilayerPerceptron.cs", GradingFixture.Hw1Solution));
+        var report = _fixture.Grader.Grade("hw1-mlp", zip);
+        Assert.That(report.Outcome, Is.EqualTo(GradingOutcome.IntakeRefused));
+        Assert.That(report.Summary, Does.Contain("README\\u202Etxt.cs").And.Contain("U+202E"));
+    }
+
+    /// <summary>
+    /// Student code that finds the runner's socket through /proc/self/fd and writes the frame built by
+    /// <paramref name="buildFrame"/> (a statement declaring <c>frame</c>, a List of bytes) as if it were the host's answer.
+    /// The socket is non-blocking, so a frame beyond its buffer (~200 KB) would arrive cut: keep forged frames small.
+    /// </summary>
+    private static string ForgedFrame(string buildFrame) => buildFrame + """
+         foreach (var fd in System.IO.Directory.GetFiles("/proc/self/fd"))
+         {
+             if (new System.IO.FileInfo(fd).LinkTarget is not { } target || !target.StartsWith("socket:")) continue;
+             try
+             {
+                 var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle((System.IntPtr)int.Parse(System.IO.Path.GetFileName(fd)), false);
+                 using var socket = new System.IO.FileStream(handle, System.IO.FileAccess.Write, 1);
+                 socket.Write(System.BitConverter.GetBytes(frame.Count));
+                 socket.Write(frame.ToArray());
+                 socket.Flush();
+             }
+             catch (System.Exception) { }
+         }
+         System.Threading.Thread.Sleep(5000);
+        """;
 
     private string WriteZip(string name, params (string Path, string Text)[] entries)
     {
