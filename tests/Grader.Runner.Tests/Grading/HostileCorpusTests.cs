@@ -43,7 +43,7 @@ public class HostileCorpusTests
         yield return new("network-connect", Inject.InitializeBody, "new System.Net.Sockets.TcpClient().Connect(\"10.0.0.1\", 80);", GradingOutcome.PolicyRejected, "network access is not allowed", 0);
         yield return new("http-exfiltration", Inject.InitializeBody, "new System.Net.Http.HttpClient().GetStringAsync(\"http://example.com\").Wait();", GradingOutcome.PolicyRejected, "network access is not allowed", 0);
         yield return new("reflection-into-harness", Inject.InitializeBody, "var host = System.Type.GetType(\"Grader.Sandbox.StudentHost, grader-sandbox\");", GradingOutcome.PolicyRejected, "looking up types by name is not allowed", 0);
-        yield return new("reflection-fields", Inject.InitializeBody, "var f = typeof(MultilayerPerceptron).GetFields(System.Reflection.BindingFlags.NonPublic);", GradingOutcome.PolicyRejected, "reflection is not allowed", 0);
+        yield return new("reflection-fields", Inject.InitializeBody, "var f = typeof(MultilayerPerceptron).GetFields(System.Reflection.BindingFlags.NonPublic);", GradingOutcome.PolicyRejected, "reflection and generating code at run time are not allowed", 0);
         yield return new("environment-exit", Inject.InitializeBody, "System.Environment.Exit(0);", GradingOutcome.PolicyRejected, "ending the process is not allowed", 0);
         yield return new("environment-failfast", Inject.InitializeBody, "System.Environment.FailFast(\"bye\");", GradingOutcome.PolicyRejected, "ending the process is not allowed", 0);
         yield return new("environment-read", Inject.InitializeBody, "var secret = System.Environment.GetEnvironmentVariable(\"GITHUB_TOKEN\");", GradingOutcome.PolicyRejected, "reading the environment is not allowed", 0);
@@ -51,7 +51,7 @@ public class HostileCorpusTests
         yield return new("marshal-write", Inject.InitializeBody, "System.Runtime.InteropServices.Marshal.WriteInt32(new System.IntPtr(4096), 1);", GradingOutcome.PolicyRejected, "native interop is not allowed", 0);
         yield return new("native-library-load", Inject.InitializeBody, "System.Runtime.InteropServices.NativeLibrary.Load(\"libc.so.6\");", GradingOutcome.PolicyRejected, "native interop is not allowed", 0);
         yield return new("assembly-load", Inject.InitializeBody, "System.Runtime.Loader.AssemblyLoadContext.Default.LoadFromAssemblyPath(\"/grader/grader-sandbox.dll\");", GradingOutcome.PolicyRejected, "loading assemblies is not allowed", 0);
-        yield return new("appdomain-walk", Inject.InitializeBody, "var all = System.AppDomain.CurrentDomain.GetAssemblies();", GradingOutcome.PolicyRejected, "is not allowed", 0);
+        yield return new("appdomain-walk", Inject.InitializeBody, "var all = System.AppDomain.CurrentDomain.GetAssemblies();", GradingOutcome.PolicyRejected, "not available to submissions", 0);
         yield return new("module-initializer", Inject.ClassMember, "[System.Runtime.CompilerServices.ModuleInitializer] internal static void Early() { }", GradingOutcome.PolicyRejected, "module initializers", 0);
         yield return new("autograd-in-handwritten-backprop", Inject.ForwardBody, "inputs.requires_grad_(true);", GradingOutcome.PolicyRejected, "hand-written backward pass", 0);
         yield return new("unsafe-pointer-write", Inject.ClassMember, "private static unsafe void Poke() { int* p = (int*)4096; *p = 1; }", GradingOutcome.CompileFailed, "unsafe code is not allowed", 0);
@@ -90,13 +90,15 @@ public class HostileCorpusTests
         yield return new("thread-bomb", Inject.InitializeBody, "while (true) new System.Threading.Thread(() => System.Threading.Thread.Sleep(System.Threading.Timeout.Infinite)).Start();", GradingOutcome.Graded, "threw", 0,
             // Out of threads, the runtime itself may need one it cannot get and abort the sandbox: also contained.
             AlsoAcceptable: GradingOutcome.PartiallyGraded);
-        // The trusted side holds (issue 16): forged frames on the runner's socket, hostile exception text, answers that cannot cross.
+        // The trusted side holds (issue 16): forged frames on the runner's socket (the static policy now refuses the
+        // SafeFileHandle they need; ForgedFrameSessionTests shows the runner's decoder holding without it), hostile
+        // exception text, answers that cannot cross.
         yield return new("forged-frame-deep-nesting", Inject.InitializeBody, ForgedFrame("var frame = new System.Collections.Generic.List<byte> { 18 }; for (int i = 0; i < 20000; i++) frame.AddRange(new byte[] { 8, 1, 0, 0, 0 });"),
-            GradingOutcome.PartiallyGraded, "the sandbox sent an invalid message", 0);
+            GradingOutcome.PolicyRejected, "native interop is not allowed", 0);
         yield return new("forged-frame-tiny-tensors", Inject.InitializeBody, ForgedFrame("var frame = new System.Collections.Generic.List<byte> { 18, 8 }; frame.AddRange(System.BitConverter.GetBytes(5000)); for (int i = 0; i < 5000; i++) frame.AddRange(new byte[] { 7, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0 });"),
-            GradingOutcome.PartiallyGraded, "the sandbox sent an invalid message", 0);
+            GradingOutcome.PolicyRejected, "native interop is not allowed", 0);
         yield return new("forged-frame-bad-shape", Inject.InitializeBody, ForgedFrame("var frame = new System.Collections.Generic.List<byte> { 18, 7, 6, 4, 0, 0, 0 }; for (int d = 0; d < 4; d++) frame.AddRange(System.BitConverter.GetBytes((long)int.MaxValue)); frame.AddRange(new byte[12]);"),
-            GradingOutcome.PartiallyGraded, "the sandbox sent an invalid message", 0);
+            GradingOutcome.PolicyRejected, "native interop is not allowed", 0);
         yield return new("exception-text-forgery", Inject.InitializeBody, "throw new System.InvalidOperationException(\"GraderError: the course staff will look at it\\u001b[2J\\u202Egnp.exe\" + new string('x', 1 << 20));",
             GradingOutcome.Graded, "\\u001B[2J\\u202Egnp.exe", 0);
         yield return new("float16-answer", Inject.ForwardBody, "if (inputs.shape[0] > 0) return Activations(inputs)[^1].to(ScalarType.Float16);",
@@ -190,14 +192,13 @@ public class HostileCorpusTests
     }
 
     [Test]
-    public void AForgedFrameStopsOnlyItsOwnRunAndTheNextSubmissionGradesNormally()
+    public void AForgedFrameAttemptIsRefusedAndTheNextSubmissionGradesNormally()
     {
         string forged = ForgedFrame("var frame = new System.Collections.Generic.List<byte> { 18 }; for (int i = 0; i < 20000; i++) frame.AddRange(new byte[] { 8, 1, 0, 0, 0 });");
         var hostile = _fixture.Grader.Grade("hw1-mlp", _fixture.Submission("evil_hw1", ("MultilayerPerceptron.cs", Edit(GradingFixture.Hw1Solution, Inject.InitializeBody, forged))));
         var honest = _fixture.Grader.Grade("hw1-mlp", _fixture.Submission("good_hw1", ("MultilayerPerceptron.cs", GradingFixture.Hw1Solution)));
-        Assert.That(hostile.Outcome, Is.EqualTo(GradingOutcome.PartiallyGraded), hostile.Summary);
-        Assert.That(hostile.SandboxStop, Does.StartWith("the sandbox sent an invalid message"));
-        Assert.That(hostile.Items.Select(i => i.Reason), Has.None.Contains("threw"), "a forged frame is not blamed on a method");
+        Assert.That(hostile.Outcome, Is.EqualTo(GradingOutcome.PolicyRejected), hostile.Summary);
+        Assert.That(hostile.Summary, Does.Contain("SafeFileHandle"));
         Assert.That(honest.Outcome, Is.EqualTo(GradingOutcome.Graded));
         Assert.That(honest.Total, Is.EqualTo(90m));
     }
