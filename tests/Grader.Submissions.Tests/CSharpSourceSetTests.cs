@@ -1,5 +1,6 @@
 using Grader.Submissions.Intake;
 using Grader.Submissions.Sources;
+using Grader.TestKit;
 
 namespace Grader.Submissions.Tests;
 

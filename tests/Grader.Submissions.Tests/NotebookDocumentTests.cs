@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Grader.Submissions.Notebooks;
+using Grader.TestKit;
 
 namespace Grader.Submissions.Tests;
 

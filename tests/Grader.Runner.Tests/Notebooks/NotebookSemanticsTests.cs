@@ -1,4 +1,5 @@
 using Grader.Runner.Compilation;
+using Grader.TestKit;
 
 namespace Grader.Runner.Tests.Notebooks;
 
@@ -12,7 +13,7 @@ public class NotebookSemanticsTests
 
     private static (Grader.Submissions.Sources.CSharpSourceSet Sources, CompilationOutcome Outcome) Compile(NotebookJson notebook, StaticPolicyOptions? policy = null)
     {
-        var sources = NotebookCompilation.ReadJson(notebook.ToString());
+        var sources = NotebookCompilation.ReadJson(notebook.Build());
         return (sources, NotebookCompilation.Compile(sources, policy));
     }
 
@@ -73,9 +74,9 @@ public class NotebookSemanticsTests
     [Test]
     public void ACellsOwnKernelWinsOverTheNotebooksPythonLanguageInfo()
     {
-        var compiled = Compile(new NotebookJson(notebookLanguage: "python")
-            .Code("var x = 1;")
-            .Code("x + 1"));
+        var compiled = Compile(new NotebookJson().AsVsCodeSavesIt()
+            .Code("var x = 1;", kernel: "csharp")
+            .Code("x + 1", kernel: "csharp"));
         Assert.That(compiled.Sources.HasErrors, Is.False, string.Join("\n", compiled.Sources.Notes));
         AssertCompiles(compiled);
     }
@@ -83,7 +84,7 @@ public class NotebookSemanticsTests
     [Test]
     public void APythonNotebookWithoutCSharpCellsIsStillRefused()
     {
-        var sources = NotebookCompilation.ReadJson(new NotebookJson(notebookLanguage: "python").Code("import torch", kernel: null).ToString());
+        var sources = NotebookCompilation.ReadJson(new NotebookJson().AsVsCodeSavesIt().Code("import torch").Build());
         Assert.That(sources.Notes.Select(n => n.ToString()), Has.Some.Contains("this notebook's kernel is Python"));
         Assert.That(sources.HasErrors, Is.True);
     }

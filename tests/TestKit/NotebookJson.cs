@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 
-namespace Grader.Submissions.Tests;
+namespace Grader.TestKit;
 
-/// <summary>Writes notebook JSON the way .NET Interactive / Polyglot Notebooks save it.</summary>
+/// <summary>Writes notebook JSON the way .NET Interactive / Polyglot Notebooks save it (shared by the test projects).</summary>
 internal sealed class NotebookJson
 {
     private readonly JsonArray _cells = [];
@@ -15,6 +15,9 @@ internal sealed class NotebookJson
             ["kernelInfo"] = new JsonObject { ["defaultKernelName"] = "csharp", ["items"] = new JsonArray() },
         },
     };
+
+    /// <summary>The notebook as VS Code saves a Polyglot notebook: no kernelspec, and language_info "python".</summary>
+    public NotebookJson AsVsCodeSavesIt() => WithMetadata(new JsonObject { ["language_info"] = new JsonObject { ["name"] = "python" } });
 
     public NotebookJson WithMetadata(JsonObject metadata)
     {
