@@ -3,8 +3,9 @@
 # the tests need. Idempotent: installs nothing when everything is already there, and says nothing unless it changes
 # something.
 #   bash scripts/setup.sh            the web app and the runner: bubblewrap, the sandbox student code runs in
-#   bash scripts/setup.sh --tests    and chromium (the browser tests) and postgresql (the cluster tests, which run
-#                                    the web app and two grading workers on one PostgreSQL database), started
+#   bash scripts/setup.sh --tests    and chromium (the browser tests), postgresql (the cluster tests, which run
+#                                    the web app and two grading workers on one PostgreSQL database), started, and
+#                                    the .NET Interactive kernel (the notebook tests' oracle)
 set -euo pipefail
 
 for_tests=false
@@ -42,6 +43,13 @@ if ((${#missing[@]})); then
 fi
 
 if ! $for_tests; then exit 0; fi
+
+# The .NET Interactive kernel: the notebook tests run notebooks in it, as the oracle of what must compile.
+kernel_dir="${XDG_DATA_HOME:-$HOME/.local/share}/grader-tests/dotnet-interactive"
+if [ ! -x "$kernel_dir/dotnet-interactive" ]; then
+  echo "setup: installing the .NET Interactive kernel into $kernel_dir"
+  dotnet tool install --tool-path "$kernel_dir" Microsoft.dotnet-interactive --version 1.0.712001 >/dev/null
+fi
 
 # The PostgreSQL server the cluster tests use, and a role that may create databases (each test run makes its own).
 # Tests read GRADER_TEST_POSTGRES; its default is exactly this role and password on 127.0.0.1:5432.
