@@ -127,5 +127,6 @@ public sealed class CompilationCache
 
     // The assembly dominates; messages count roughly so that a flood of diagnostics cannot fill memory unseen.
     private static long SizeOf(CompilationOutcome outcome)
-        => (outcome.Assembly?.LongLength ?? 0) + outcome.Messages.Sum(m => 64L + m.Message.Length * 2L) + outcome.Violations.Count * 256L;
+        => (outcome.Assembly?.LongLength ?? 0) + outcome.EarlierSubmissions.Sum(earlier => earlier.Image.LongLength)
+            + outcome.Messages.Sum(m => 64L + m.Message.Length * 2L) + outcome.Violations.Count * 256L;
 }
