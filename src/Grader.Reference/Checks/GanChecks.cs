@@ -37,7 +37,7 @@ internal static class GanChecks
     /// solution at 400 steps, learning rate 0.006; 10 base seeds × 5 runs, 11 of 50 runs missing modes), points lost
     /// per submission: one run 0.94, mean partial credit of 5 runs 0.94 (averaging does not lower the expected loss),
     /// median of 3 runs 0.34, median of 5 runs 0.22, best of 5 runs 0. Best-of-K would also pay a GAN that works one
-    /// run in five, so the median of 5: fit costs 5 times one run (the model solution's Fit, ~1 s quiet).
+    /// run in five, so the median of 5. Cost: 5 Fits instead of 1 (model solution, loaded machine: 8-10 s -> 36-43 s; bench/README.md).
     /// </summary>
     public const int FitRuns = 5;
 
