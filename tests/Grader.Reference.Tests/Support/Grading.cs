@@ -8,11 +8,15 @@ internal static class Grading
 {
     private static int compiled;
 
-    public static IReadOnlyList<CheckResult> Run(string assignmentId, SolutionSources sources, IReadOnlyCollection<string>? checkIds = null)
+    public static IReadOnlyList<CheckResult> Run(string assignmentId, SolutionSources sources, IReadOnlyCollection<string>? checkIds = null) =>
+        Run(CheckCatalog.ForAssignment(assignmentId), sources, checkIds);
+
+    /// <summary>Runs <paramref name="suite"/> (e.g. the GAN checks with another base seed) against the compiled sources.</summary>
+    public static IReadOnlyList<CheckResult> Run(AssignmentCheckSuite suite, SolutionSources sources, IReadOnlyCollection<string>? checkIds = null)
     {
-        var assembly = StudentCompiler.Compile($"{assignmentId}-submission-{Interlocked.Increment(ref compiled)}", sources.Files);
+        var assembly = StudentCompiler.Compile($"{suite.AssignmentId}-submission-{Interlocked.Increment(ref compiled)}", sources.Files);
         var clock = Stopwatch.StartNew();
-        var results = CheckCatalog.ForAssignment(assignmentId).Run(new AssemblyStudentCode(assembly), checkIds);
+        var results = suite.Run(new AssemblyStudentCode(assembly), checkIds);
         foreach (var result in results)
         {
             TestContext.Out.WriteLine($"{result.CheckId,-28} {result.Status,-15} {result.Fraction,5:0.00} {result.Elapsed.TotalSeconds,6:0.00}s  {result.Reason}");
