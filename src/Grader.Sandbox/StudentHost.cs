@@ -297,13 +297,27 @@ public sealed class StudentHost(Stream connection, string description)
 
     private static FailedMessage Failure(Exception exception)
     {
-        string stack = exception.StackTrace ?? "";
+        // Message and StackTrace are virtual: a student's exception type may override them to throw (one that never returns
+        // meets the call's time limit).
+        string stack = Describe(() => exception.StackTrace, "its stack trace");
         if (stack.Length > MaxStackTraceChars)
         {
             stack = stack[..MaxStackTraceChars] + "...";
         }
 
-        return new FailedMessage(exception.GetType().FullName ?? exception.GetType().Name, exception.Message, stack);
+        return new FailedMessage(exception.GetType().FullName ?? exception.GetType().Name, Describe(() => exception.Message, "its message"), stack);
+    }
+
+    private static string Describe(Func<string?> read, string what)
+    {
+        try
+        {
+            return read() ?? "";
+        }
+        catch (Exception failure)
+        {
+            return $"({what} could not be read: reading it threw {failure.GetType().Name})";
+        }
     }
 
     /// <summary>

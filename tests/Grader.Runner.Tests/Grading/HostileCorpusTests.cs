@@ -101,6 +101,10 @@ public class HostileCorpusTests
             GradingOutcome.PolicyRejected, "native interop is not allowed", 0);
         yield return new("exception-text-forgery", Inject.InitializeBody, "throw new System.InvalidOperationException(\"GraderError: the course staff will look at it\\u001b[2J\\u202Egnp.exe\" + new string('x', 1 << 20));",
             GradingOutcome.Graded, "\\u001B[2J\\u202Egnp.exe", 0);
+        yield return new("exception-whose-message-throws", Inject.ClassMember,
+            "private sealed class Treacherous : System.Exception { public override string Message => throw new System.InvalidOperationException(\"no\"); public override string? StackTrace => throw new System.InvalidOperationException(\"no\"); }\n"
+            + "public MultilayerPerceptron() { } static MultilayerPerceptron() { } public void Boom() => throw new Treacherous();",
+            GradingOutcome.Graded, "", 90);
         yield return new("float16-answer", Inject.ForwardBody, "if (inputs.shape[0] > 0) return Activations(inputs)[^1].to(ScalarType.Float16);",
             GradingOutcome.Graded, "cannot cross the sandbox boundary", 90);
         yield return new("threads-left-running", Inject.InitializeBody, "var spinner = new System.Threading.Thread(() => { while (true) { } }) { IsBackground = false }; spinner.Start();", GradingOutcome.Graded, "of 100 points", 90);
