@@ -151,6 +151,69 @@ public class SandboxTests
     }
 
     [Test]
+    public void OnlyTmpAndDevShmAreWritableAndBothAreCappedInEitherMode([Values] bool rlimitsOnly)
+    {
+        // Issue 16: without a memory cgroup the writable tmpfs mounts (/, /dev, /dev/shm) were bounded by nothing.
+        // Many files each under RLIMIT_FSIZE, so only the mount's own size can stop them.
+        using var session = SandboxFixture.Start(Convolution("""
+            var findings = new System.Collections.Generic.List<float>();
+            findings.Add(Writes("/forged") ? 1 : 0);
+            findings.Add(Writes("/dev/forged") ? 1 : 0);
+            findings.Add(Writes("/submission/forged") ? 1 : 0);
+            findings.Add(Fill("/tmp"));
+            findings.Add(Fill("/dev/shm"));
+            return torch.tensor(findings.ToArray());
+            """, """
+            private static bool Writes(string path) { try { System.IO.File.WriteAllText(path, "x"); return true; } catch (System.Exception) { return false; } }
+            private static float Fill(string folder)
+            {
+                var chunk = new byte[1 << 20];
+                int files = 0;
+                try { for (; files < 64; files++) System.IO.File.WriteAllBytes($"{folder}/fill{files}", chunk); } catch (System.IO.IOException) { }
+                return files;
+            }
+            """), rlimitsOnly: rlimitsOnly);
+        Assert.That(session.ResourceControlDescription, rlimitsOnly ? Is.EqualTo("rlimits only") : Is.Not.Empty);
+        var findings = Call(session, Ones()).data<float>().ToArray();
+        Assert.Multiple(() =>
+        {
+            Assert.That(findings[..3], Is.EqualTo(new float[] { 0, 0, 0 }), "[wrote /, wrote /dev, wrote /submission]");
+            Assert.That(findings[3], Is.InRange(1, SandboxFixture.TestLimits.TmpMegabytes), "1 MB files written to /tmp");
+            Assert.That(findings[4], Is.InRange(1, SandboxFixture.TestLimits.SharedMemoryMegabytes), "1 MB files written to /dev/shm");
+        });
+    }
+
+    [Test]
+    public void NoNestedUserNamespaceOrSecondBubblewrap()
+    {
+        // Forked programs (single-threaded, unlike .NET, which unshare(CLONE_NEWUSER) refuses anyway); /bin/true shows
+        // that starting them works, so a refusal is the sandbox's.
+        using var session = SandboxFixture.Start(Convolution("""
+            return torch.tensor(new float[]
+            {
+                Run("/usr/bin/true", ""),
+                Run("/usr/bin/unshare", "--user --map-root-user true"),
+                Run("/usr/bin/unshare", "--user --mount true"),
+                Run("/usr/bin/bwrap", "--ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/lib /lib --symlink usr/lib64 /lib64 /usr/bin/true"),
+            });
+            """, """
+            private static float Run(string program, string arguments)
+            {
+                var start = new System.Diagnostics.ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+                using var process = System.Diagnostics.Process.Start(start)!;
+                process.WaitForExit();
+                return process.ExitCode;
+            }
+            """));
+        var exitCodes = Call(session, Ones()).data<float>().ToArray();
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCodes[0], Is.EqualTo(0), "a program can be started at all");
+            Assert.That(exitCodes[1..], Has.None.EqualTo(0), "[unshare --user, unshare --user --mount, nested bwrap] exit codes");
+        });
+    }
+
+    [Test]
     public void AStackOverflowCrashIsExplained()
     {
         using var session = SandboxFixture.Start(Convolution("return Recurse(input, 0);",
