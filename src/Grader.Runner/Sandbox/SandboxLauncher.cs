@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace Grader.Runner.Sandbox;
 
@@ -85,7 +87,11 @@ public sealed class SandboxLauncher
         var control = RlimitsOnly ? ResourceControl.None() : ResourceControl.Create(runName, limits);
         var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         string socketPath = Path.Combine(ipcDirectory, SocketFileName);
-        listener.Bind(new UnixDomainSocketEndPoint(socketPath));
+        // The runner's end of the connection is made in the sandbox's network namespace with the listener's address,
+        // so the sandbox's /proc/net/unix shows the path bound here: bound through a folder descriptor, it names no
+        // host folder. The descriptor stays open while the listener may still delete its file by that path.
+        var ipcFolder = OpenFolderPath(ipcDirectory);
+        listener.Bind(new UnixDomainSocketEndPoint($"/proc/self/fd/{ipcFolder.DangerousGetHandle()}/{SocketFileName}"));
         listener.Listen(1);
         // The sandbox runs as "nobody" in its own user namespace; it must be allowed to connect.
         File.SetUnixFileMode(socketPath, (UnixFileMode)0x1FF);
@@ -131,13 +137,14 @@ public sealed class SandboxLauncher
         catch
         {
             listener.Dispose();
+            ipcFolder.Dispose();
             control.Dispose();
             Directory.Delete(runDirectory, recursive: true);
             throw;
         }
 
         process.StandardInput.Close();
-        return new SandboxSession(process, listener, control, runDirectory, limits);
+        return new SandboxSession(process, listener, control, runDirectory, limits, ipcFolder);
     }
 
     /// <summary>CPU seconds a host may spend starting (runtime, TorchSharp, libtorch, warm-up) besides the submission's budget.</summary>
@@ -269,6 +276,18 @@ public sealed class SandboxLauncher
         yield return "/";
         yield return "--";
     }
+
+    private static SafeFileHandle OpenFolderPath(string folder)
+    {
+        const int O_PATH = 0x200000, O_CLOEXEC = 0x80000;  // The same on x86-64 and arm64.
+        int descriptor = open(folder, O_PATH | O_CLOEXEC);
+        return descriptor >= 0 ? new SafeFileHandle(descriptor, ownsHandle: true)
+            : throw new IOException($"cannot open {folder}: errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
 
     private static string Megabytes(int megabytes) => (megabytes * 1024L * 1024L).ToString(CultureInfo.InvariantCulture);
 

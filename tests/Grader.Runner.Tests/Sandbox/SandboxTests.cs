@@ -214,6 +214,32 @@ public class SandboxTests
     }
 
     [Test]
+    public void StudentCodeCannotConnectToTheRunnersSocketOrSeeItInProcNet()
+    {
+        using var session = SandboxFixture.Start(Convolution("""
+            var findings = new System.Collections.Generic.List<float>();
+            try
+            {
+                using var second = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+                second.Connect(new System.Net.Sockets.UnixDomainSocketEndPoint("/ipc/runner.sock"));
+                findings.Add(1);
+            }
+            catch (System.Net.Sockets.SocketException) { findings.Add(0); }
+            findings.Add(System.IO.Directory.GetFileSystemEntries("/ipc").Length);
+            string unix = System.IO.File.ReadAllText("/proc/net/unix");
+            findings.Add(unix.Contains("grader-run") || unix.Contains("/ipc/") ? 1 : 0);
+            // Interfaces besides loopback in the sandbox's network namespace.
+            findings.Add(System.Linq.Enumerable.Count(System.Linq.Enumerable.Skip(System.IO.File.ReadAllLines("/proc/net/dev"), 2), l => !l.Trim().StartsWith("lo:")));
+            return torch.tensor(findings.ToArray());
+            """));
+        var findings = Call(session, Ones()).data<float>().ToArray();
+        Assert.That(findings, Is.EqualTo(new float[] { 0, 0, 0, 0 }),
+            "[second client connected, /ipc not empty, the runner's socket path (its host folder) in /proc/net/unix, network interfaces besides lo]");
+        // The host's own connection still serves the run.
+        Assert.That(Call(session, Ones()).shape, Is.EqualTo(new long[] { 4 }));
+    }
+
+    [Test]
     public void AStackOverflowCrashIsExplained()
     {
         using var session = SandboxFixture.Start(Convolution("return Recurse(input, 0);",
