@@ -1,14 +1,16 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace Grader.Runner.Sandbox;
 
 /// <summary>
 /// Starts the sandbox host for one submission under bubblewrap: new user, PID, IPC, UTS, cgroup and network
 /// namespaces (so no network at all), a read-only view of /usr, the .NET runtime, the sandbox host folder and this
-/// submission's compiled code and files, a private size-capped /tmp, no capabilities, a fresh session (no terminal
-/// injection), killed with the runner. Resource limits come from a per-run control group where the host allows,
+/// submission's compiled code and files, a read-only root and /dev, private size-capped /tmp and /dev/shm, no nested
+/// user namespaces, no capabilities, a fresh session (no terminal injection), killed with the runner. Resource limits come from a per-run control group where the host allows,
 /// plus rlimits everywhere.
 /// </summary>
 public sealed class SandboxLauncher
@@ -34,11 +36,16 @@ public sealed class SandboxLauncher
         }
     }
 
+    /// <summary>For tests: limits by rlimits alone, as in a container without a writable cgroup.</summary>
+    internal bool RlimitsOnly { get; init; }
+
     /// <summary>Inside the sandbox, the run folder's layout: the student's assembly, their files, the socket.</summary>
     internal const string AssemblyFolderName = "bin";
     internal const string AssemblyFileName = "student.dll";
     internal const string FilesFolderName = "files";
     internal const string AssemblyPathInside = "/submission/bin/student.dll";
+    internal const string IpcFolderName = "ipc";
+    internal const string SocketFileName = "runner.sock";
 
     /// <summary>Starts a sandbox that loads <paramref name="studentAssembly"/>; call <see cref="SandboxSession.WaitUntilReady"/> next.</summary>
     /// <param name="studentAssembly">The compiled submission (the only code of the student the sandbox gets).</param>
@@ -70,17 +77,21 @@ public sealed class SandboxLauncher
         string runName = $"grader-{Environment.ProcessId}-{Guid.NewGuid():N}";
         // The pid in both names lets a later runner sweep them if this one is killed before its teardown (OrphanSweep).
         string runDirectory = Directory.CreateTempSubdirectory($"grader-run-{Environment.ProcessId}-").FullName;
-        string ipcDirectory = Path.Combine(runDirectory, "ipc");
+        string ipcDirectory = Path.Combine(runDirectory, IpcFolderName);
         string binDirectory = Path.Combine(runDirectory, AssemblyFolderName);
         string filesDirectory = Path.Combine(runDirectory, FilesFolderName);
         Directory.CreateDirectory(ipcDirectory);
         Directory.CreateDirectory(binDirectory);
         Directory.CreateDirectory(filesDirectory);
 
-        var control = ResourceControl.Create(runName, limits);
+        var control = RlimitsOnly ? ResourceControl.None() : ResourceControl.Create(runName, limits);
         var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        string socketPath = Path.Combine(ipcDirectory, "runner.sock");
-        listener.Bind(new UnixDomainSocketEndPoint(socketPath));
+        string socketPath = Path.Combine(ipcDirectory, SocketFileName);
+        // The runner's end of the connection is made in the sandbox's network namespace with the listener's address,
+        // so the sandbox's /proc/net/unix shows the path bound here: bound through a folder descriptor, it names no
+        // host folder. The descriptor stays open while the listener may still delete its file by that path.
+        var ipcFolder = OpenFolderPath(ipcDirectory);
+        listener.Bind(new UnixDomainSocketEndPoint($"/proc/self/fd/{ipcFolder.DangerousGetHandle()}/{SocketFileName}"));
         listener.Listen(1);
         // The sandbox runs as "nobody" in its own user namespace; it must be allowed to connect.
         File.SetUnixFileMode(socketPath, (UnixFileMode)0x1FF);
@@ -126,13 +137,14 @@ public sealed class SandboxLauncher
         catch
         {
             listener.Dispose();
+            ipcFolder.Dispose();
             control.Dispose();
             Directory.Delete(runDirectory, recursive: true);
             throw;
         }
 
         process.StandardInput.Close();
-        return new SandboxSession(process, listener, control, runDirectory, limits);
+        return new SandboxSession(process, listener, control, runDirectory, limits, ipcFolder);
     }
 
     /// <summary>CPU seconds a host may spend starting (runtime, TorchSharp, libtorch, warm-up) besides the submission's budget.</summary>
@@ -168,7 +180,11 @@ public sealed class SandboxLauncher
             "--die-with-parent", "--new-session", "--cap-drop", "ALL",
             "--ro-bind", "/usr", "/usr",
             "--proc", "/proc", "--dev", "/dev",
-            "--size", (limits.TmpMegabytes * 1024L * 1024L).ToString(CultureInfo.InvariantCulture), "--tmpfs", "/tmp",
+            // bwrap's /dev/shm is a folder of the /dev tmpfs, which has no size cap (and / neither): its own capped
+            // tmpfs here, and both made read-only at the end. tmpfs pages are outside RLIMIT_AS, so without a memory
+            // cgroup these sizes are the only bound on what the sandbox may keep in memory as files.
+            "--size", Megabytes(limits.SharedMemoryMegabytes), "--tmpfs", "/dev/shm",
+            "--size", Megabytes(limits.TmpMegabytes), "--tmpfs", "/tmp",
             "--ro-bind", _sandboxHostDirectory, "/grader",
             "--ro-bind", binDirectory, "/submission/bin",
             "--ro-bind", ipcDirectory, "/ipc",
@@ -247,8 +263,54 @@ public sealed class SandboxLauncher
             yield return "";
         }
 
+        if (SupportsDisableUserns.Value)
+        {
+            // No nested user namespace, hence no mounts, no namespaced capabilities for a second bwrap or unshare.
+            yield return "--disable-userns";
+        }
+
+        // Last, once every folder and mount point exists: only /tmp and /dev/shm (capped) stay writable.
+        yield return "--remount-ro";
+        yield return "/dev";
+        yield return "--remount-ro";
+        yield return "/";
         yield return "--";
     }
+
+    private static SafeFileHandle OpenFolderPath(string folder)
+    {
+        const int O_PATH = 0x200000, O_CLOEXEC = 0x80000;  // The same on x86-64 and arm64.
+        int descriptor = open(folder, O_PATH | O_CLOEXEC);
+        return descriptor >= 0 ? new SafeFileHandle(descriptor, ownsHandle: true)
+            : throw new IOException($"cannot open {folder}: errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+
+    private static string Megabytes(int megabytes) => (megabytes * 1024L * 1024L).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>bubblewrap 0.8.0 (Debian 12) and later: older ones refuse the option, and their sandbox then allows nested user namespaces.</summary>
+    internal static readonly Lazy<bool> SupportsDisableUserns = new(() =>
+    {
+        try
+        {
+            using var help = Process.Start(new ProcessStartInfo("bwrap", "--help") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false });
+            if (help is null)
+            {
+                return false;
+            }
+
+            string text = help.StandardOutput.ReadToEnd() + help.StandardError.ReadToEnd();
+            help.WaitForExit();
+            return text.Contains("--disable-userns", StringComparison.Ordinal);
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    });
 
     private static string ResolveDotnetHost()
     {

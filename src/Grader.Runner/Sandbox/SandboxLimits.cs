@@ -24,6 +24,9 @@ public sealed record SandboxLimits
     /// <summary>Size of the private writable /tmp and of any one file written (disk fillers).</summary>
     public int TmpMegabytes { get; init; } = 64;
 
+    /// <summary>Size of the private writable /dev/shm (shared memory kept as files: memory outside RLIMIT_AS).</summary>
+    public int SharedMemoryMegabytes { get; init; } = 16;
+
     /// <summary>Bytes of stdout+stderr kept for the log; more is dropped and noted.</summary>
     public int OutputBytesKept { get; init; } = 64 * 1024;
 

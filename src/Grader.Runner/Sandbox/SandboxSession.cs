@@ -25,6 +25,7 @@ public sealed class SandboxSession : IDisposable
 
     private readonly Process _process;
     private readonly Socket _listener;
+    private readonly IDisposable? _socketFolder;
     private readonly ResourceControl _control;
     private readonly string _runDirectory;
     private readonly SandboxLimits _limits;
@@ -43,10 +44,11 @@ public sealed class SandboxSession : IDisposable
     private TimeSpan _studentTime;
     private TimeSpan? _cpuBeforeLoad;
 
-    internal SandboxSession(Process process, Socket listener, ResourceControl control, string runDirectory, SandboxLimits limits)
+    internal SandboxSession(Process process, Socket listener, ResourceControl control, string runDirectory, SandboxLimits limits, IDisposable? socketFolder = null)
     {
         _process = process;
         _listener = listener;
+        _socketFolder = socketFolder;
         _control = control;
         _runDirectory = runDirectory;
         _limits = limits;
@@ -159,6 +161,15 @@ public sealed class SandboxSession : IDisposable
         {
             var client = await _listener.AcceptAsync(accept.Token).ConfigureAwait(false);
             _connection = new NetworkStream(client, ownsSocket: true);
+            // Exactly one client, the host, which connects before any student code exists: stop listening and remove
+            // the path now, so student code can never connect a second client and write frames of its own.
+            _listener.Dispose();
+            _socketFolder?.Dispose();
+            string socketFile = Path.Combine(_runDirectory, SandboxLauncher.IpcFolderName, SandboxLauncher.SocketFileName);
+            if (File.Exists(socketFile))
+            {
+                File.Delete(socketFile);
+            }
             var (kind, message) = DecodeAnswer(await ReceiveFrameAsync(accept.Token).ConfigureAwait(false), "starting");
             if (message is not StandbyMessage)
             {
@@ -316,6 +327,7 @@ public sealed class SandboxSession : IDisposable
 
         _connection?.Dispose();
         _listener.Dispose();
+        _socketFolder?.Dispose();
         _control.Dispose();
         _process.Dispose();
         _stopped.Dispose();

@@ -81,6 +81,9 @@ public class HostileCorpusTests
         yield return new("native-memory-bomb", Inject.InitializeBody, "var hoard = new System.Collections.Generic.List<Tensor>(); while (true) hoard.Add(torch.ones(64, 1024, 1024));", GradingOutcome.PartiallyGraded, "memory", 0);
         yield return new("disk-filler", Inject.InitializeBody, "var chunk = new byte[1 << 20]; using var file = System.IO.File.Create(\"/tmp/fill\"); while (true) file.Write(chunk);", GradingOutcome.Graded, "IOException", 0);
         yield return new("output-flood", Inject.InitializeBody, "while (true) System.Console.Out.Write(new string('x', 4096));", GradingOutcome.PartiallyGraded, "MB of output", 0);
+        // Issue 16: only /tmp and /dev/shm are writable, each with its own cap (in the rlimits mode too: SandboxTests).
+        yield return new("shm-filler", Inject.InitializeBody, "var chunk = new byte[1 << 20]; for (int i = 0; ; i++) System.IO.File.WriteAllBytes(\"/dev/shm/fill\" + i, chunk);", GradingOutcome.Graded, "IOException", 0);
+        yield return new("write-sandbox-root", Inject.InitializeBody, "System.IO.File.WriteAllText(\"/report.json\", \"{\\\"total\\\": 100}\");", GradingOutcome.Graded, "Read-only file system", 0);
         yield return new("read-etc-passwd", Inject.InitializeBody, "System.Console.WriteLine(System.IO.File.ReadAllText(\"/etc/passwd\"));", GradingOutcome.Graded, "Could not find a part of the path '/etc/passwd'", 0);
         yield return new("read-other-submissions", Inject.InitializeBody, "if (System.IO.Directory.GetDirectories(\"/tmp\").Length > 0) throw new System.Exception(\"saw another run\"); System.IO.File.ReadAllText(\"/root/grader-data/store/index\");", GradingOutcome.Graded, "DirectoryNotFoundException", 0);
         yield return new("write-into-submission", Inject.InitializeBody, "System.IO.File.WriteAllText(\"/submission/bin/report.json\", \"{\\\"total\\\": 100}\");", GradingOutcome.Graded, "Read-only file system", 0);

@@ -15,6 +15,7 @@ internal static class SandboxFixture
         MemoryMegabytes = 1024,
         MaxProcesses = 128,
         TmpMegabytes = 8,
+        SharedMemoryMegabytes = 4,
         OutputBytesKept = 4096,
         OutputBytesStop = 1024 * 1024,
     };
@@ -28,11 +29,12 @@ internal static class SandboxFixture
         return outcome.Assembly!;
     }
 
-    public static SandboxSession Start(string source, SandboxLimits? limits = null, string? submissionFiles = null)
+    /// <param name="rlimitsOnly">Limit by rlimits alone, as in a container without a writable cgroup.</param>
+    public static SandboxSession Start(string source, SandboxLimits? limits = null, string? submissionFiles = null, bool rlimitsOnly = false)
     {
         string assemblyPath = Path.Combine(TestContext.CurrentContext.WorkDirectory, $"student-{Guid.NewGuid():N}.dll");
         File.WriteAllBytes(assemblyPath, CompileIgnoringPolicy(source));
-        var session = new SandboxLauncher().Start(assemblyPath, submissionFiles, limits ?? TestLimits);
+        var session = new SandboxLauncher { RlimitsOnly = rlimitsOnly }.Start(assemblyPath, submissionFiles, limits ?? TestLimits);
         File.Delete(assemblyPath);
         session.WaitUntilReady();
         return session;

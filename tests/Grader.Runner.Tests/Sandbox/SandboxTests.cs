@@ -151,6 +151,95 @@ public class SandboxTests
     }
 
     [Test]
+    public void OnlyTmpAndDevShmAreWritableAndBothAreCappedInEitherMode([Values] bool rlimitsOnly)
+    {
+        // Issue 16: without a memory cgroup the writable tmpfs mounts (/, /dev, /dev/shm) were bounded by nothing.
+        // Many files each under RLIMIT_FSIZE, so only the mount's own size can stop them.
+        using var session = SandboxFixture.Start(Convolution("""
+            var findings = new System.Collections.Generic.List<float>();
+            findings.Add(Writes("/forged") ? 1 : 0);
+            findings.Add(Writes("/dev/forged") ? 1 : 0);
+            findings.Add(Writes("/submission/forged") ? 1 : 0);
+            findings.Add(Fill("/tmp"));
+            findings.Add(Fill("/dev/shm"));
+            return torch.tensor(findings.ToArray());
+            """, """
+            private static bool Writes(string path) { try { System.IO.File.WriteAllText(path, "x"); return true; } catch (System.Exception) { return false; } }
+            private static float Fill(string folder)
+            {
+                var chunk = new byte[1 << 20];
+                int files = 0;
+                try { for (; files < 64; files++) System.IO.File.WriteAllBytes($"{folder}/fill{files}", chunk); } catch (System.IO.IOException) { }
+                return files;
+            }
+            """), rlimitsOnly: rlimitsOnly);
+        Assert.That(session.ResourceControlDescription, rlimitsOnly ? Is.EqualTo("rlimits only") : Is.Not.Empty);
+        var findings = Call(session, Ones()).data<float>().ToArray();
+        Assert.Multiple(() =>
+        {
+            Assert.That(findings[..3], Is.EqualTo(new float[] { 0, 0, 0 }), "[wrote /, wrote /dev, wrote /submission]");
+            Assert.That(findings[3], Is.InRange(1, SandboxFixture.TestLimits.TmpMegabytes), "1 MB files written to /tmp");
+            Assert.That(findings[4], Is.InRange(1, SandboxFixture.TestLimits.SharedMemoryMegabytes), "1 MB files written to /dev/shm");
+        });
+    }
+
+    [Test]
+    public void NoNestedUserNamespaceOrSecondBubblewrap()
+    {
+        // Forked programs (single-threaded, unlike .NET, which unshare(CLONE_NEWUSER) refuses anyway); /bin/true shows
+        // that starting them works, so a refusal is the sandbox's.
+        using var session = SandboxFixture.Start(Convolution("""
+            return torch.tensor(new float[]
+            {
+                Run("/usr/bin/true", ""),
+                Run("/usr/bin/unshare", "--user --map-root-user true"),
+                Run("/usr/bin/unshare", "--user --mount true"),
+                Run("/usr/bin/bwrap", "--ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/lib /lib --symlink usr/lib64 /lib64 /usr/bin/true"),
+            });
+            """, """
+            private static float Run(string program, string arguments)
+            {
+                var start = new System.Diagnostics.ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+                using var process = System.Diagnostics.Process.Start(start)!;
+                process.WaitForExit();
+                return process.ExitCode;
+            }
+            """));
+        var exitCodes = Call(session, Ones()).data<float>().ToArray();
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCodes[0], Is.EqualTo(0), "a program can be started at all");
+            Assert.That(exitCodes[1..], Has.None.EqualTo(0), "[unshare --user, unshare --user --mount, nested bwrap] exit codes");
+        });
+    }
+
+    [Test]
+    public void StudentCodeCannotConnectToTheRunnersSocketOrSeeItInProcNet()
+    {
+        using var session = SandboxFixture.Start(Convolution("""
+            var findings = new System.Collections.Generic.List<float>();
+            try
+            {
+                using var second = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+                second.Connect(new System.Net.Sockets.UnixDomainSocketEndPoint("/ipc/runner.sock"));
+                findings.Add(1);
+            }
+            catch (System.Net.Sockets.SocketException) { findings.Add(0); }
+            findings.Add(System.IO.Directory.GetFileSystemEntries("/ipc").Length);
+            string unix = System.IO.File.ReadAllText("/proc/net/unix");
+            findings.Add(unix.Contains("grader-run") || unix.Contains("/ipc/") ? 1 : 0);
+            // Interfaces besides loopback in the sandbox's network namespace.
+            findings.Add(System.Linq.Enumerable.Count(System.Linq.Enumerable.Skip(System.IO.File.ReadAllLines("/proc/net/dev"), 2), l => !l.Trim().StartsWith("lo:")));
+            return torch.tensor(findings.ToArray());
+            """));
+        var findings = Call(session, Ones()).data<float>().ToArray();
+        Assert.That(findings, Is.EqualTo(new float[] { 0, 0, 0, 0 }),
+            "[second client connected, /ipc not empty, the runner's socket path (its host folder) in /proc/net/unix, network interfaces besides lo]");
+        // The host's own connection still serves the run.
+        Assert.That(Call(session, Ones()).shape, Is.EqualTo(new long[] { 4 }));
+    }
+
+    [Test]
     public void AStackOverflowCrashIsExplained()
     {
         using var session = SandboxFixture.Start(Convolution("return Recurse(input, 0);",
