@@ -127,6 +127,8 @@ public class NotebookPlottingGradingTests
             Assert.That(AutoPoints(student), Is.EqualTo(AutoPoints(model)), string.Join("\n", student.Items.Select(i => $"{i.Id}: {i.Reason}")));
             Assert.That(_fixture.Course.Assignment("hw1-mlp").Resources?.NotebookSeconds, Is.Not.Null, "HW1 runs the notebook's own cells");
             Assert.That(student.NotebookRun?.Succeeded, Is.True, student.NotebookRun?.Message);
+            // The plotting cell ran to its end: the chart's HTML or the PNG was made in memory (natives and all).
+            Assert.That(student.NotebookRun?.Log, Does.Match(library == "plotly" ? @"chart: [1-9]\d* characters of HTML" : @"plot: [1-9]\d* bytes of PNG"));
         });
     }
 
