@@ -53,7 +53,7 @@ public sealed class CSharpSourceSetTests
     public void Directives_are_blanked_not_deleted_so_lines_still_map()
     {
         Write("hw1.ipynb", new NotebookJson()
-            .Code("#r \"nuget: TorchSharp-cpu, 0.105.0\"\n#r \"nuget: Plotly.NET, 4.2.0\"\n#r \"../lib/Cheat.dll\"\n#!time\nvar loss = 0.5;")
+            .Code("#r \"nuget: TorchSharp-cpu, 0.105.0\"\n#r \"nuget: XPlot.Plotly, 4.1.0\"\n#r \"../lib/Cheat.dll\"\n#!time\nvar loss = 0.5;")
             .Build());
 
         var set = Collect();
@@ -64,7 +64,7 @@ public sealed class CSharpSourceSetTests
         Assert.That(set.Notes.Select(note => note.ToString()), Is.EqualTo(new[]
         {
             "hw1.ipynb, cell 1, line 1: '#r \"nuget: TorchSharp-cpu 0.105.0\"' was removed: packages come from the grader; TorchSharp-cpu is provided",
-            "hw1.ipynb, cell 1, line 2: '#r \"nuget: Plotly.NET 4.2.0\"' was removed: packages come from the grader; Plotly.NET is not available in the grader",
+            "hw1.ipynb, cell 1, line 2: '#r \"nuget: XPlot.Plotly 4.1.0\"' was removed: packages come from the grader; XPlot.Plotly is not available in the grader",
             "hw1.ipynb, cell 1, line 3: '#r \"../lib/Cheat.dll\"' was refused: the grader does not load student-supplied assemblies",
             "hw1.ipynb, cell 1, line 4: magic command '#!time' was removed: the grader does not run .NET Interactive magics",
         }));

@@ -12,7 +12,8 @@ internal static partial class StudentStyleNotebook
 {
     /// <param name="assignmentFolder">assignments/&lt;id&gt; of the checkout.</param>
     /// <param name="homework">The notebook's name without extension ("hw1").</param>
-    public static string Build(string assignmentFolder, string homework)
+    /// <param name="afterTraining">Cells after the training cell (a plot of <c>losses</c>).</param>
+    public static string Build(string assignmentFolder, string homework, params string[] afterTraining)
     {
         var starter = CodeCells(Path.Combine(assignmentFolder, "starter", $"{homework}.ipynb"));
         var solution = CodeCells(Path.Combine(assignmentFolder, "solution", $"{homework}.ipynb"));
@@ -38,6 +39,11 @@ internal static partial class StudentStyleNotebook
         }
 
         notebook.Code(solution.Any(cell => cell.Contains("IMultilayerPerceptron", StringComparison.Ordinal)) ? MlpTrainingCell : GenericTrainingCell);
+        foreach (var cell in afterTraining)
+        {
+            notebook.Code(cell);
+        }
+
         return notebook.Build();
     }
 

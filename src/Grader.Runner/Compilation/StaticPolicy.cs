@@ -142,6 +142,12 @@ public sealed class StaticPolicy(StaticPolicyOptions options)
         Under("System.IO.FileStream", PolicySeverity.Flag, "file access: only the submission's own files are visible, read-only, plus a small private /tmp"),
         Under("System.IO.FileInfo", PolicySeverity.Flag, "file access: only the submission's own files are visible, read-only, plus a small private /tmp"),
         Under("System.IO.DirectoryInfo", PolicySeverity.Flag, "file access: only the submission's own files are visible, read-only, plus a small private /tmp"),
+        // The provided plotting packages (Grader.NotebookKernel): charts built and rendered in memory are fine. Show opens
+        // a web browser (Plotly.NET writes an HTML file to /tmp and starts the system's opener), which grading has none
+        // of; saving writes files, and only /tmp is writable. Both are noted, not refused: the notebook runs in VS Code.
+        Named("Plotly.NET", part => part == "Show", PolicySeverity.Flag, "Show opens a web browser, which grading has none of: end the cell with the chart or display(chart) instead"),
+        Named("Plotly.NET", part => part.StartsWith("Save", StringComparison.Ordinal), PolicySeverity.Flag, "saving a chart writes a file: only a small private /tmp is writable in grading"),
+        Named("ScottPlot", part => part.StartsWith("Save", StringComparison.Ordinal), PolicySeverity.Flag, "saving a plot writes a file: only a small private /tmp is writable in grading"),
         Under("System.IO.DriveInfo", PolicySeverity.Reject, "inspecting drives is not allowed"),
         Under("System.IO.Pipes", PolicySeverity.Reject, "pipes are not allowed"),
         Under("System.IO.MemoryMappedFiles", PolicySeverity.Reject, "memory-mapped files are not allowed"),

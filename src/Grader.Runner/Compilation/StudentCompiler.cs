@@ -60,7 +60,7 @@ public sealed record CompilationOutcome(byte[]? Assembly, IReadOnlyList<Compiler
 /// </summary>
 public sealed class StudentCompiler
 {
-    private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(LoadReferences);
+    private static readonly Lazy<ImmutableArray<MetadataReference>> DefaultReferences = new(() => LoadReferences(includePlotting: true));
 
     // What a .NET Interactive notebook has in scope without asking; scripts get them as usings, files as global usings.
     private static readonly string[] DefaultUsings =
@@ -74,10 +74,19 @@ public sealed class StudentCompiler
     private static readonly CSharpParseOptions ScriptParseOptions = FileParseOptions.WithKind(SourceCodeKind.Script);
 
     private readonly StaticPolicy _policy;
+    private readonly Lazy<ImmutableArray<MetadataReference>> _references;
 
     public StudentCompiler(StaticPolicy policy)
     {
         _policy = policy;
+        _references = DefaultReferences;
+    }
+
+    /// <summary>Compiles against other references (tests measure what the plotting packages cost).</summary>
+    internal StudentCompiler(StaticPolicy policy, ImmutableArray<MetadataReference> references)
+    {
+        _policy = policy;
+        _references = new(references);
     }
 
     /// <summary>
@@ -123,7 +132,7 @@ public sealed class StudentCompiler
         var trees = units.Select(u => CSharpSyntaxTree.ParseText(u.Text, FileParseOptions, path: u.Path)).ToList();
         trees.Add(CSharpSyntaxTree.ParseText(string.Concat(DefaultUsings.Select(u => $"global using {u};\n")), FileParseOptions, path: "<grader-usings>"));
         var compilation = CSharpCompilation.Create(
-            assemblyName, trees, References.Value,
+            assemblyName, trees, _references.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: false,
                 optimizationLevel: OptimizationLevel.Release, deterministic: true, nullableContextOptions: NullableContextOptions.Disable));
 
@@ -162,7 +171,7 @@ public sealed class StudentCompiler
         for (int index = 0; index < submissions.Count; index++)
         {
             string name = index == submissions.Count - 1 ? assemblyName : Grader.Sandbox.Protocol.SubmissionChainFiles.EarlierAssemblyName(assemblyName, index + 1);
-            var compilation = CSharpCompilation.CreateScriptCompilation(name, submissions[index], References.Value, options, previous);
+            var compilation = CSharpCompilation.CreateScriptCompilation(name, submissions[index], _references.Value, options, previous);
             violations.AddRange(_policy.CheckSource(compilation.GetSemanticModel(submissions[index])));
             var (image, diagnostics) = Emit(compilation);
             messages.AddRange(diagnostics);
@@ -254,7 +263,7 @@ public sealed class StudentCompiler
             diagnostic.Id, message, diagnostic.Severity == DiagnosticSeverity.Error);
     }
 
-    private static ImmutableArray<MetadataReference> LoadReferences()
+    internal static ImmutableArray<MetadataReference> LoadReferences(bool includePlotting)
     {
         // The framework the runner itself runs on, plus TorchSharp and the contracts: exactly what the sandbox host
         // will resolve at run time. Microsoft.CSharp is left out on purpose: without it `dynamic` does not compile.
@@ -263,7 +272,40 @@ public sealed class StudentCompiler
             .Where(file => Path.GetFileName(file) is var name && (name.StartsWith("System.", StringComparison.Ordinal) || name is "mscorlib.dll" or "netstandard.dll" or "Microsoft.Win32.Primitives.dll"))
             .Where(IsManagedAssembly);
         var grader = new[] { typeof(TorchSharp.torch).Assembly.Location, ContractsAssemblyLocation(), typeof(Microsoft.DotNet.Interactive.Kernel).Assembly.Location };
-        return [.. framework.Concat(grader).Select(path => MetadataReference.CreateFromFile(path))];
+        return [.. framework.Concat(grader).Concat(includePlotting ? PlottingAssemblies() : []).Select(path => MetadataReference.CreateFromFile(path))];
+    }
+
+    /// <summary>The plotting packages the grader provides to notebooks (Grader.NotebookKernel references them, the sandbox ships them).</summary>
+    internal static readonly string[] PlottingAssemblyNames = ["Plotly.NET", "Plotly.NET.CSharp", "ScottPlot"];
+
+    /// <summary>
+    /// The provided plotting assemblies and what they reference from this folder (FSharp.Core, DynamicObj, SkiaSharp,
+    /// ...), found by reading their metadata, nothing loaded: the compiler needs the types their signatures name. The
+    /// rest of the runner's folder (Roslyn, EF Core, the reference checks) is not for student code to see.
+    /// </summary>
+    private static List<string> PlottingAssemblies()
+    {
+        var found = new List<string>();
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var pending = new Queue<string>(PlottingAssemblyNames);
+        while (pending.TryDequeue(out var name))
+        {
+            string path = Path.Combine(AppContext.BaseDirectory, name + ".dll");
+            if (!seen.Add(name) || !File.Exists(path))
+            {
+                continue;
+            }
+
+            found.Add(path);
+            using var pe = new System.Reflection.PortableExecutable.PEReader(File.OpenRead(path));
+            var metadata = System.Reflection.Metadata.PEReaderExtensions.GetMetadataReader(pe);
+            foreach (var handle in metadata.AssemblyReferences)
+            {
+                pending.Enqueue(metadata.GetString(metadata.GetAssemblyReference(handle).Name));
+            }
+        }
+
+        return found;
     }
 
     private const string ContractsAssemblyName = "Grader.Contracts";

@@ -7,10 +7,12 @@ public sealed record SourceSetOptions
 
     /// <summary>
     /// NuGet packages the grader references itself; a student's <c>#r "nuget: X"</c> for one of these is simply removed.
-    /// Matched without regard to case.
+    /// Matched without regard to case. The plotting packages are referenced by Grader.NotebookKernel; Plotly.NET.Interactive
+    /// is only the kernel's extension that displays charts, which the grader does not do, so its line is dropped too.
     /// </summary>
     public IReadOnlyCollection<string> ProvidedPackages { get; init; } =
-        ["TorchSharp", "TorchSharp-cpu", "TorchSharp-cuda-linux", "TorchSharp-cuda-windows", "libtorch-cpu"];
+        ["TorchSharp", "TorchSharp-cpu", "TorchSharp-cuda-linux", "TorchSharp-cuda-windows", "libtorch-cpu",
+         "Plotly.NET", "Plotly.NET.CSharp", "Plotly.NET.Interactive", "ScottPlot"];
 
     /// <summary>Assemblies a <c>#r "path/X.dll"</c> may name because the grader supplies them itself (the contracts, TorchSharp).</summary>
     public IReadOnlyCollection<string> ProvidedAssemblies { get; init; } = ["Grader.Contracts.dll", "TorchSharp.dll"];
