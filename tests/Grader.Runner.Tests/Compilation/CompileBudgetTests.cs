@@ -140,6 +140,27 @@ public class CompileBudgetTests
         AssertHonestCodeStillCompiles();
     }
 
+    /// <summary>The heap watchdog: a compile whose heap outgrows a small budget is stopped as over memory.</summary>
+    [Test]
+    public void ACompileOverItsMemoryBudgetIsACompileFailure()
+    {
+        var text = new StringBuilder("using System.Linq;\nclass Big {\n");
+        for (int i = 0; i < 6000; i++)
+        {
+            text.Append($"int M{i}(int x) {{ var list = new System.Collections.Generic.List<int> {{ x, {i}, 2, 3 }}; return list.Where(v => v > {i}).Select(v => v * 2).Sum() + x; }}\n");
+        }
+
+        var (outcome, took, _) = Measure(text.Append("}\n").ToString(), new CompileBudget(MemoryMb: 64));
+        var message = outcome.Messages.Single(m => m.IsError);
+        Assert.Multiple(() =>
+        {
+            Assert.That(message.Id, Is.EqualTo(StudentCompiler.OverBudgetId));
+            Assert.That(message.Message, Is.EqualTo("your code is too complex to compile within 64 MB"));
+            Assert.That(took.TotalSeconds, Is.LessThan(CompileBudget.DefaultSeconds + SlackSeconds));
+        });
+        AssertHonestCodeStillCompiles();
+    }
+
     [Test]
     public void AnOverBudgetOutcomeIsNotCachedForTheNextGrading()
     {
