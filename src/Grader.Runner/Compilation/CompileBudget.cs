@@ -115,7 +115,7 @@ internal static class CompileComplexity
 
         var at = declared[largest!][0].GetLocation().GetMappedLineSpan();
         return new CompilerMessage(at.Path ?? "", at.StartLinePosition.Line + 1, at.StartLinePosition.Character + 1, StudentCompiler.OverBudgetId,
-            $"{budget.TooBigMessage}: its constant strings would hold {Shown(total)} characters ('{largest}' alone {Shown(largestLength)}); the grader compiles up to {MaxConstantChars:N0}", true);
+            $"{budget.TooBigMessage}: its constant strings would hold {Shown(total)} characters ('{largest}' alone {Shown(largestLength)}); the grader compiles up to {Shown(MaxConstantChars)}", true);
     }
 
     private static CompilerMessage? NestedLambdas(IReadOnlyList<SyntaxTree> trees, CompileBudget budget)
