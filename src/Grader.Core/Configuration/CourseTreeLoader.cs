@@ -143,7 +143,9 @@ internal static class CourseTreeBinder
             Resources: resources is null ? null : new ResourceLimits(
                 Integer(resources.CpuSeconds), Integer(resources.WallSeconds), Integer(resources.MemoryMb),
                 Integer(resources.MaxOutputKb), ConfigValues.TryBoolean(resources.Gpu, out var gpu) && gpu,
-                resources.NotebookSeconds is null ? null : Integer(resources.NotebookSeconds)))
+                resources.NotebookSeconds is null ? null : Integer(resources.NotebookSeconds),
+                resources.CompileSeconds is null ? null : Integer(resources.CompileSeconds),
+                resources.CompileMemoryMb is null ? null : Integer(resources.CompileMemoryMb)))
         {
             Source = document.Source,
             Forbids = (document.Forbid ?? []).Select(feature => ConfigValues.Enum(ConfigValues.ForbiddenFeatures, feature)).ToHashSet(),

@@ -176,7 +176,10 @@ public enum ForbiddenFeature
 /// <param name="NotebookSeconds">When set, the notebook's own top-level code (training runs, plots) is run in a sandbox
 /// of its own for at most this long before the checks, and the report says whether it ran cleanly; when null it is
 /// compiled but not run.</param>
-public sealed record ResourceLimits(int CpuSeconds, int WallSeconds, int MemoryMb, int MaxOutputKb, bool GpuAllowed, int? NotebookSeconds = null);
+/// <param name="CompileSeconds">Wall time for compiling the submission in the grader's process; null: the runner's default (20 s).</param>
+/// <param name="CompileMemoryMb">Heap growth allowed while compiling; null: the runner's default (1024 MB).</param>
+public sealed record ResourceLimits(int CpuSeconds, int WallSeconds, int MemoryMb, int MaxOutputKb, bool GpuAllowed, int? NotebookSeconds = null,
+    int? CompileSeconds = null, int? CompileMemoryMb = null);
 
 public enum RubricItemKind
 {

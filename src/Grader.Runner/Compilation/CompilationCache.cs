@@ -101,7 +101,8 @@ public sealed class CompilationCache
     private void Add(string key, CompilationOutcome outcome)
     {
         long size = SizeOf(outcome);
-        if (MaxEntries == 0 || size > MaxBytes)
+        // Over the compile budget depends on the machine's load as much as on the code: compile again next time.
+        if (MaxEntries == 0 || size > MaxBytes || outcome.Messages.Any(m => m.Id == StudentCompiler.OverBudgetId))
         {
             return;
         }

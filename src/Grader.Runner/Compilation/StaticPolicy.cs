@@ -197,9 +197,10 @@ public sealed class StaticPolicy(StaticPolicyOptions options)
     /// preprocessor directive a submission may not use.
     /// </summary>
     /// <param name="model">the semantic model of one tree (the grader writes no directives of its own into any tree).</param>
-    public IEnumerable<PolicyViolation> CheckSource(SemanticModel model)
+    /// <param name="cancellationToken">the compile budget's: binding for the walk can be as costly as for Emit.</param>
+    public IEnumerable<PolicyViolation> CheckSource(SemanticModel model, CancellationToken cancellationToken = default)
         => FindDirectives(model.SyntaxTree)
-            .Concat(FindInSource(model)
+            .Concat(FindInSource(model, cancellationToken)
                 // "Process.Start(...)" names the type and the member: report the most specific name only.
                 .GroupBy(v => (v.Path, v.Line, v.Reason))
                 .SelectMany(group => group.Where(v => !group.Any(other => other.Api.StartsWith(v.Api + ".", StringComparison.Ordinal)))));
@@ -241,7 +242,7 @@ public sealed class StaticPolicy(StaticPolicyOptions options)
         }
     }
 
-    private IEnumerable<PolicyViolation> FindInSource(SemanticModel model)
+    private IEnumerable<PolicyViolation> FindInSource(SemanticModel model, CancellationToken cancellationToken)
     {
         var rules = ActiveRules;
         var root = model.SyntaxTree.GetRoot();
@@ -254,7 +255,8 @@ public sealed class StaticPolicy(StaticPolicyOptions options)
                 continue;
             }
 
-            if (options.ForbidAutograd && node is ArgumentSyntax argument && RequiresGradArgument(model, argument) is { } call)
+            cancellationToken.ThrowIfCancellationRequested();
+            if (options.ForbidAutograd && node is ArgumentSyntax argument && RequiresGradArgument(model, argument, cancellationToken) is { } call)
             {
                 var violation = Located(new Rule(_ => true, PolicySeverity.Reject, HandWritten + "requires_grad is not allowed"), $"{call}(requires_grad: …)", node);
                 if (seen.Add((violation.Api, violation.Line ?? 0)))
@@ -271,7 +273,7 @@ public sealed class StaticPolicy(StaticPolicyOptions options)
                 continue;
             }
 
-            var info = model.GetSymbolInfo(node);
+            var info = model.GetSymbolInfo(node, cancellationToken);
             var symbol = info.Symbol ?? info.CandidateSymbols.FirstOrDefault();
             if (symbol is null)
             {
@@ -324,9 +326,9 @@ public sealed class StaticPolicy(StaticPolicyOptions options)
     }
 
     /// <summary>A TorchSharp call given requires_grad (named or by position) other than the constant false.</summary>
-    private static string? RequiresGradArgument(SemanticModel model, ArgumentSyntax argument)
+    private static string? RequiresGradArgument(SemanticModel model, ArgumentSyntax argument, CancellationToken cancellationToken)
     {
-        if (model.GetOperation(argument) is not IArgumentOperation { Parameter: { Name: "requires_grad" } parameter } operation
+        if (model.GetOperation(argument, cancellationToken) is not IArgumentOperation { Parameter: { Name: "requires_grad" } parameter } operation
             || parameter.ContainingSymbol is not { } callee
             || QualifiedNames(callee).FirstOrDefault() is not { } calleeName
             || !IsUnder(calleeName, "TorchSharp"))

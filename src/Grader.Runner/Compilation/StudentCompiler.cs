@@ -75,11 +75,13 @@ public sealed class StudentCompiler
 
     private readonly StaticPolicy _policy;
     private readonly Lazy<ImmutableArray<MetadataReference>> _references;
+    private readonly CompileBudget _budget;
 
-    public StudentCompiler(StaticPolicy policy)
+    public StudentCompiler(StaticPolicy policy, CompileBudget? budget = null)
     {
         _policy = policy;
         _references = DefaultReferences;
+        _budget = budget ?? CompileBudget.Default;
     }
 
     /// <summary>Compiles against other references (tests measure what the plotting packages cost).</summary>
@@ -87,6 +89,7 @@ public sealed class StudentCompiler
     {
         _policy = policy;
         _references = new(references);
+        _budget = CompileBudget.Default;
     }
 
     /// <summary>
@@ -117,6 +120,12 @@ public sealed class StudentCompiler
         }
     }
 
+    /// <summary>
+    /// Compiles within the budget: over it, the outcome is a compile failure that says so (GRADER002), never an
+    /// exception. Roslyn gets a cancellation token that a deadline and a heap watchdog trip; it runs on a thread of
+    /// its own so that the answer comes at the deadline even where Roslyn checks the token late (it then stops at its
+    /// next check, in the background).
+    /// </summary>
     public CompilationOutcome Compile(IReadOnlyList<CodeUnit> units, string assemblyName = "student")
     {
         if (units.Count == 0)
@@ -124,25 +133,92 @@ public sealed class StudentCompiler
             return new CompilationOutcome(null, [new CompilerMessage("", 0, 0, "GRADER001", "the submission holds no C# code (no .cs, .csx or C# notebook cells)", true)], []);
         }
 
-        return units.Any(u => u.IsScript) ? CompileScriptChain(units, assemblyName) : CompileFiles(units, assemblyName);
+        // Not disposed: a compile that overran may still hold its token until Roslyn's next check.
+        var cancel = new CancellationTokenSource();
+        long heapAtStart = GC.GetTotalMemory(forceFullCollection: false);
+        long memoryBudget = _budget.MemoryMb * 1024L * 1024;
+        bool overMemory = false;
+        // GC.GetTotalMemory is process-wide: a parallel grading's allocations count too, which errs on the safe side.
+        using var watchdog = new Timer(_ =>
+        {
+            if (GC.GetTotalMemory(forceFullCollection: false) - heapAtStart > memoryBudget)
+            {
+                Volatile.Write(ref overMemory, true);
+                cancel.Cancel();
+            }
+        }, null, WatchdogPeriodMs, WatchdogPeriodMs);
+
+        CompilationOutcome? outcome = null;
+        Exception? failure = null;
+        var worker = new Thread(() =>
+        {
+            try
+            {
+                outcome = units.Any(u => u.IsScript) ? CompileScriptChain(units, assemblyName, cancel.Token) : CompileFiles(units, assemblyName, cancel.Token);
+            }
+            catch (Exception exception)
+            {
+                // Caught here, rethrown below: an exception escaping a thread of its own would end the grader.
+                failure = exception;
+            }
+        }, CompilerStackBytes) { IsBackground = true, Name = "student-compile" };
+        worker.Start();
+        bool finished = worker.Join(TimeSpan.FromSeconds(_budget.Seconds));
+        if (!finished)
+        {
+            cancel.Cancel();
+            finished = worker.Join(CancellationGrace);
+        }
+
+        watchdog.Dispose();
+        if (finished && outcome is not null)
+        {
+            return outcome;
+        }
+
+        if (finished && failure is not (OperationCanceledException or OutOfMemoryException or InsufficientExecutionStackException))
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure!);
+        }
+
+        string message = failure is OutOfMemoryException || Volatile.Read(ref overMemory) ? _budget.TooBigMessage : _budget.TooLongMessage;
+        return new CompilationOutcome(null, [new CompilerMessage(units[0].Path, 1, 1, OverBudgetId, message, true)], []);
     }
 
-    private CompilationOutcome CompileFiles(IReadOnlyList<CodeUnit> units, string assemblyName)
+    /// <summary>The message id of a compile stopped by its budget (or refused by <see cref="CompileComplexity"/>).</summary>
+    public const string OverBudgetId = "GRADER002";
+
+    private const int WatchdogPeriodMs = 25;
+
+    // Roslyn guards its recursion with EnsureSufficientExecutionStack; a deep expression then fails as CS8078 instead of
+    // running out of a thread pool thread's 1.5 MB.
+    private const int CompilerStackBytes = 16 * 1024 * 1024;
+
+    private static readonly TimeSpan CancellationGrace = TimeSpan.FromSeconds(1);
+
+    private CompilationOutcome CompileFiles(IReadOnlyList<CodeUnit> units, string assemblyName, CancellationToken cancellationToken)
     {
-        var trees = units.Select(u => CSharpSyntaxTree.ParseText(u.Text, FileParseOptions, path: u.Path)).ToList();
+        var trees = units.Select(u => CSharpSyntaxTree.ParseText(u.Text, FileParseOptions, path: u.Path, cancellationToken: cancellationToken)).ToList();
+        if (CompileComplexity.Check(trees, _budget) is { } tooComplex)
+        {
+            return new CompilationOutcome(null, [tooComplex], []);
+        }
+
         trees.Add(CSharpSyntaxTree.ParseText(string.Concat(DefaultUsings.Select(u => $"global using {u};\n")), FileParseOptions, path: "<grader-usings>"));
         var compilation = CSharpCompilation.Create(
             assemblyName, trees, _references.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: false,
                 optimizationLevel: OptimizationLevel.Release, deterministic: true, nullableContextOptions: NullableContextOptions.Disable));
 
+        // Emit first: it checks the token often, while a semantic model's binding of one expression does not (a
+        // compile over budget then stops in Emit, before the policy's walk could bind it again for minutes).
+        var (image, messages) = Emit(compilation, cancellationToken);
         var violations = new List<PolicyViolation>();
         foreach (var tree in compilation.SyntaxTrees)
         {
-            violations.AddRange(_policy.CheckSource(compilation.GetSemanticModel(tree)));
+            violations.AddRange(_policy.CheckSource(compilation.GetSemanticModel(tree), cancellationToken));
         }
 
-        var (image, messages) = Emit(compilation);
         if (image is null)
         {
             return new CompilationOutcome(null, messages, violations);
@@ -159,9 +235,14 @@ public sealed class StudentCompiler
     /// Consecutive cells whose joining cannot change their meaning are compiled as one submission: each submission is
     /// an assembly of its own, and a notebook of 40 small cells would otherwise cost 40 of them.
     /// </summary>
-    private CompilationOutcome CompileScriptChain(IReadOnlyList<CodeUnit> units, string assemblyName)
+    private CompilationOutcome CompileScriptChain(IReadOnlyList<CodeUnit> units, string assemblyName, CancellationToken cancellationToken)
     {
         var submissions = ScriptSubmissions.Plan(units, ScriptParseOptions);
+        if (CompileComplexity.Check(submissions, _budget) is { } tooComplex)
+        {
+            return new CompilationOutcome(null, [tooComplex], []);
+        }
+
         var options = new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, usings: ScriptUsings, allowUnsafe: false,
             optimizationLevel: OptimizationLevel.Release, deterministic: true, nullableContextOptions: NullableContextOptions.Disable);
         var violations = new List<PolicyViolation>();
@@ -172,8 +253,8 @@ public sealed class StudentCompiler
         {
             string name = index == submissions.Count - 1 ? assemblyName : Grader.Sandbox.Protocol.SubmissionChainFiles.EarlierAssemblyName(assemblyName, index + 1);
             var compilation = CSharpCompilation.CreateScriptCompilation(name, submissions[index], _references.Value, options, previous);
-            violations.AddRange(_policy.CheckSource(compilation.GetSemanticModel(submissions[index])));
-            var (image, diagnostics) = Emit(compilation);
+            var (image, diagnostics) = Emit(compilation, cancellationToken); // before the walk, as for files
+            violations.AddRange(_policy.CheckSource(compilation.GetSemanticModel(submissions[index]), cancellationToken));
             messages.AddRange(diagnostics);
             if (diagnostics.Any(m => m.IsError))
             {
@@ -209,10 +290,10 @@ public sealed class StudentCompiler
         };
     }
 
-    private static (byte[]? Image, List<CompilerMessage> Messages) Emit(CSharpCompilation compilation)
+    private static (byte[]? Image, List<CompilerMessage> Messages) Emit(CSharpCompilation compilation, CancellationToken cancellationToken)
     {
         using var output = new MemoryStream();
-        EmitResult emitted = compilation.Emit(output);
+        EmitResult emitted = compilation.Emit(output, cancellationToken: cancellationToken);
         var messages = emitted.Diagnostics
             .Where(d => d.Severity == DiagnosticSeverity.Error || (d.Severity == DiagnosticSeverity.Warning && d.WarningLevel <= 1))
             .Select(ToMessage)

@@ -161,7 +161,7 @@ public sealed class SubmissionGrader : IDisposable
             var compileClock = Stopwatch.StartNew();
             var policy = PolicyFor(assignment);
             CodeUnit[] units = [.. UnitsToCompile(sources, out var ignored).Select(ToCodeUnit)];
-            var compiled = _compileCache.GetOrCompile(GraderVersion, policy, units, () => new StudentCompiler(new StaticPolicy(policy)).Compile(units));
+            var compiled = _compileCache.GetOrCompile(GraderVersion, policy, units, () => new StudentCompiler(new StaticPolicy(policy), BudgetOf(assignment)).Compile(units));
             if (ignored.Count > 0)
             {
                 partial = partial with { Notes = [.. partial.Notes, $"the notebook is the submission; these files were not compiled: {string.Join(", ", ignored)}"] };
@@ -303,6 +303,9 @@ public sealed class SubmissionGrader : IDisposable
             _sandboxes.Retire(session);
         }
     }
+
+    private static CompileBudget BudgetOf(Assignment assignment)
+        => new(assignment.Resources?.CompileSeconds ?? CompileBudget.DefaultSeconds, assignment.Resources?.CompileMemoryMb ?? CompileBudget.DefaultMemoryMb);
 
     /// <summary>
     /// A notebook, when there is one, is the submission (the syllabus's form), and .csx files go with it; plain .cs

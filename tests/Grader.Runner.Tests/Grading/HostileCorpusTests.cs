@@ -110,6 +110,12 @@ public class HostileCorpusTests
             GradingOutcome.Graded, "", 90);
         yield return new("float16-answer", Inject.ForwardBody, "if (inputs.shape[0] > 0) return Activations(inputs)[^1].to(ScalarType.Float16);",
             GradingOutcome.Graded, "cannot cross the sandbox boundary", 90);
+        // The compiler runs in the grader's process: code that makes Roslyn explode is a compile failure within the
+        // compile budget (CompileBudgetTests measures time and memory), and the grader goes on.
+        yield return new("constant-string-doubling", Inject.ClassMember, Compilation.CompileBudgetTests.DoublingConstants(24, local: false).Replace("class Bomb {", "", StringComparison.Ordinal).TrimEnd().TrimEnd('}'),
+            GradingOutcome.CompileFailed, "your code is too complex to compile within 1 GB", 0);
+        yield return new("nested-lambdas-over-overloads", Inject.ClassMember, Compilation.CompileBudgetTests.NestedLambdas(20, 3).Replace("using System;\nclass Knot {", "", StringComparison.Ordinal).Replace("Func<", "System.Func<", StringComparison.Ordinal).TrimEnd().TrimEnd('}'),
+            GradingOutcome.CompileFailed, "your code is too complex to compile within 20 s", 0);
         yield return new("threads-left-running", Inject.InitializeBody, "var spinner = new System.Threading.Thread(() => { while (true) { } }) { IsBackground = false }; spinner.Start();", GradingOutcome.Graded, "of 100 points", 90);
     }
 
@@ -135,6 +141,20 @@ public class HostileCorpusTests
             Assert.That(report.Total, Is.LessThanOrEqualTo(hostile.MaxTotal), everything);
             Assert.That(report.Max, Is.EqualTo(100m));
         });
+    }
+
+    [Test]
+    public void ACompilerBombEndsWithAReportAndTheNextSubmissionGradesNormally()
+    {
+        string bomb = Compilation.CompileBudgetTests.DoublingConstants(24, local: true).Replace("class Bomb { int M() {", "", StringComparison.Ordinal).Replace("return a23.Length; } }", "", StringComparison.Ordinal);
+        var hostile = _fixture.Grader.Grade("hw1-mlp", _fixture.Submission("evil_hw1", ("MultilayerPerceptron.cs", Edit(GradingFixture.Hw1Solution, Inject.InitializeBody, bomb))));
+        var honest = _fixture.Grader.Grade("hw1-mlp", _fixture.Submission("good_hw1", ("MultilayerPerceptron.cs", GradingFixture.Hw1Solution)));
+        Assert.That(hostile.Outcome, Is.EqualTo(GradingOutcome.CompileFailed), hostile.Summary);
+        Assert.That(hostile.Summary, Does.Contain("your code is too complex to compile within 1 GB"));
+        Assert.That(hostile.CompilerMessages.Single().Line, Is.GreaterThan(1), "the message points at the constant");
+        Assert.That(honest.Outcome, Is.EqualTo(GradingOutcome.Graded));
+        Assert.That(honest.Total, Is.EqualTo(90m));
+        Assert.That(_fixture.Course.Assignment("hw1-mlp").Resources, Has.Property("CompileSeconds").EqualTo(20).And.Property("CompileMemoryMb").EqualTo(1024));
     }
 
     [Test]

@@ -183,7 +183,8 @@ public static class CourseDocumentReader
             Rubric: reader.Scalar("rubric"),
             Resources: resources is null ? null : new ResourceLimitsDocument(
                 resources.Scalar("cpu_seconds"), resources.Scalar("wall_seconds"), resources.Scalar("memory_mb"),
-                resources.Scalar("max_output_kb"), resources.Scalar("gpu"), resources.Scalar("notebook_seconds"), resources.Source),
+                resources.Scalar("max_output_kb"), resources.Scalar("gpu"), resources.Scalar("notebook_seconds"), resources.Source,
+                resources.Scalar("compile_seconds"), resources.Scalar("compile_memory_mb")),
             Forbid: reader.ScalarList("forbid"),
             Source: reader.Source);
 

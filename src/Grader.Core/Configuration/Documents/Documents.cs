@@ -80,7 +80,9 @@ public sealed record ResourceLimitsDocument(
     string? MaxOutputKb,
     string? Gpu,
     string? NotebookSeconds,
-    SourceMap Source) : IHasSource;
+    SourceMap Source,
+    string? CompileSeconds = null,
+    string? CompileMemoryMb = null) : IHasSource;
 
 /// <summary><c>rubrics/&lt;id&gt;.yaml</c>; <see cref="FileStem"/> is the file name without <c>.yaml</c>.</summary>
 public sealed record RubricDocument(

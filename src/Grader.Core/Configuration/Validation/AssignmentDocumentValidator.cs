@@ -107,5 +107,7 @@ internal sealed class ResourceLimitsValidator : DocumentValidator<ResourceLimits
         Integer(x => x.MaxOutputKb, "max_output_kb", required: true, 1, 1024 * 1024, "give the limit on printed output in KB");
         Boolean(x => x.Gpu, "gpu", required: true, "say whether the run may use a GPU (true or false)");
         Integer(x => x.NotebookSeconds, "notebook_seconds", required: false, 1, 3600, "give how long the notebook's own top-level code may run, in seconds");
+        Integer(x => x.CompileSeconds, "compile_seconds", required: false, 1, 600, "give how long compiling a submission may take, in seconds");
+        Integer(x => x.CompileMemoryMb, "compile_memory_mb", required: false, 64, 64 * 1024, "give how much memory compiling a submission may take, in MB");
     }
 }
