@@ -21,6 +21,12 @@ public sealed record AssignmentGrade(
     IReadOnlyList<string> Explanation)
 {
     public decimal Percent => FullMarks == 0 ? 0 : Score / FullMarks * 100;
+
+    /// <summary>Which submission counted and why; null when nothing was submitted.</summary>
+    public CountingDecision? Counting { get; init; }
+
+    /// <summary>Every submission graded on its own, in the order given; the counted one is <see cref="Counting"/>.</summary>
+    public IReadOnlyList<AttemptResult> Attempts { get; init; } = [];
 }
 
 /// <summary>An assignment's contribution to the final grade: weight × percent / 100, rounded to 2 decimals.</summary>
@@ -187,14 +193,16 @@ public sealed class CourseGrader
         }
 
         var extension = facts.Extensions.GetValueOrDefault((submitterId, assignment.Id));
-        var submission = facts.Submissions.GetValueOrDefault((submitterId, assignment.Id));
+        var attempts = facts.Submissions[(submitterId, assignment.Id)]
+            .Select(submission => GradeAttempt(assignment, rubric, team, facts, extension, submission)).ToList();
 
         decimal score;
         decimal unusedBonus;
         bool provisional;
         RubricScore? rubricScore = null;
         LateOutcome? late = null;
-        if (submission is null)
+        CountingDecision? counting = null;
+        if (attempts.Count == 0)
         {
             var deadline = LatePolicyEvaluator.Deadline(assignment.Due, Course.TimeZone, extension);
             provisional = LatePolicyEvaluator.StillAccepting(Course.LatePolicy, deadline, clock.GetCurrentInstant());
@@ -205,19 +213,18 @@ public sealed class CourseGrader
         }
         else
         {
-            rubricScore = RubricScorer.Score(rubric, submission.Outcomes);
-            explanation.AddRange(rubricScore.Explanation);
-            (score, unusedBonus, provisional) = (rubricScore.Score, rubricScore.UnusedBonus, rubricScore.IsProvisional);
-
-            late = LatePolicyEvaluator.Evaluate(Course.LatePolicy, assignment.Due, Course.TimeZone, extension, submission.SubmittedAt);
-            explanation.Add($"{assignment.Id}: {late.Explanation}");
-            if (late.IsLate)
+            counting = SubmissionCounting.Choose(CountingRules.For(Course, assignment), attempts,
+                facts.Choices.GetValueOrDefault((submitterId, assignment.Id)), Course.TimeZone);
+            var counted = counting.Counted;
+            if (attempts.Count > 1 || counting.StaffChoice is not null)
             {
-                (score, unusedBonus) = (Numbers.Round(score * late.Multiplier), Numbers.Round(unusedBonus * late.Multiplier));
-                explanation.Add($"{assignment.Id}: after the late rule, {Numbers.Show(score)} of {Numbers.Show(fullMarks)}.");
+                explanation.Add($"{assignment.Id}: {attempts.Count} submissions; the one received "
+                    + $"{Numbers.Show(counted.Submission.SubmittedAt.InZone(Course.TimeZone))} counts: {counting.Reason}.");
             }
 
-            (score, provisional) = ApplyContributionRule(assignment, team, facts, fullMarks, score, provisional, explanation);
+            explanation.AddRange(counted.Explanation);
+            (rubricScore, late) = (counted.Rubric, counted.Late);
+            (score, unusedBonus, provisional) = (counted.Score, counted.UnusedBonus, counted.IsProvisional);
         }
 
         foreach (var offence in offences.Where(o => o.AssignmentId == assignment.Id))
@@ -227,7 +234,31 @@ public sealed class CourseGrader
             explanation.Add($"{assignment.Id}: confirmed plagiarism, offence {offence.Number} ({offence.Summary}): {action}.");
         }
 
-        return new AssignmentGrade(assignment.Id, submitterId, fullMarks, score, unusedBonus, rubricScore, late, provisional, explanation);
+        return new AssignmentGrade(assignment.Id, submitterId, fullMarks, score, unusedBonus, rubricScore, late, provisional, explanation)
+        {
+            Counting = counting,
+            Attempts = attempts,
+        };
+    }
+
+    /// <summary>One attempt through the rubric, the late rule and the contribution rule: what it would earn if it counted.</summary>
+    private AttemptResult GradeAttempt(Assignment assignment, Rubric rubric, Team? team, FactIndex facts, Extension? extension, Submission submission)
+    {
+        var explanation = new List<string>();
+        var rubricScore = RubricScorer.Score(rubric, submission.Outcomes);
+        explanation.AddRange(rubricScore.Explanation);
+        var (score, unusedBonus, provisional) = (rubricScore.Score, rubricScore.UnusedBonus, rubricScore.IsProvisional);
+
+        var late = LatePolicyEvaluator.Evaluate(Course.LatePolicy, assignment.Due, Course.TimeZone, extension, submission.SubmittedAt);
+        explanation.Add($"{assignment.Id}: {late.Explanation}");
+        if (late.IsLate)
+        {
+            (score, unusedBonus) = (Numbers.Round(score * late.Multiplier), Numbers.Round(unusedBonus * late.Multiplier));
+            explanation.Add($"{assignment.Id}: after the late rule, {Numbers.Show(score)} of {Numbers.Show(rubric.FullMarks)}.");
+        }
+
+        (score, provisional) = ApplyContributionRule(assignment, team, facts, rubric.FullMarks, score, provisional, explanation);
+        return new AttemptResult(submission, rubricScore, late, score, unusedBonus, provisional, explanation);
     }
 
     private (decimal Score, bool Provisional) ApplyContributionRule(
@@ -285,8 +316,8 @@ public sealed class CourseGrader
     }
 
     /// <summary>
-    /// Lookups over facts that <see cref="CheckFacts"/> accepted, which guarantees at most one submission and one
-    /// extension per (submitter, assignment) and one team per student: a class of hundreds is graded in linear time.
+    /// Lookups over facts that <see cref="CheckFacts"/> accepted, which guarantees distinct submission ids and at most one
+    /// extension and one staff choice per (submitter, assignment) and one team per student: a class of hundreds is graded in linear time.
     /// </summary>
     private sealed class FactIndex(GradingFacts facts, HashSet<string> students, Dictionary<string, Team> teamOf)
     {
@@ -294,8 +325,11 @@ public sealed class CourseGrader
 
         public Dictionary<string, Team> TeamOf { get; } = teamOf;
 
-        public Dictionary<(string SubmitterId, string AssignmentId), Submission> Submissions { get; } =
-            facts.Submissions.ToDictionary(s => (s.SubmitterId, s.AssignmentId));
+        public ILookup<(string SubmitterId, string AssignmentId), Submission> Submissions { get; } =
+            facts.Submissions.ToLookup(s => (s.SubmitterId, s.AssignmentId));
+
+        public Dictionary<(string SubmitterId, string AssignmentId), CountingChoice> Choices { get; } =
+            facts.CountingChoices.ToDictionary(c => (c.SubmitterId, c.AssignmentId));
 
         public Dictionary<(string SubmitterId, string AssignmentId), Extension> Extensions { get; } =
             facts.Extensions.ToDictionary(e => (e.SubmitterId, e.AssignmentId));
@@ -367,9 +401,26 @@ public sealed class CourseGrader
             CheckSubmitter(submission.SubmitterId, submission.AssignmentId, "A submission");
         }
 
-        foreach (var duplicate in facts.Submissions.GroupBy(s => (s.SubmitterId, s.AssignmentId)).Where(g => g.Count() > 1))
+        // Several submissions per (submitter, assignment) are expected: the counting rule picks one. A staff choice
+        // names one by id, so ids must tell them apart.
+        foreach (var duplicate in facts.Submissions.GroupBy(s => (s.SubmitterId, s.AssignmentId)).Where(g => g.Count() > 1)
+            .Where(g => g.Select(s => s.Id).Distinct(StringComparer.Ordinal).Count() < g.Count()))
         {
-            throw new GradingInputException($"'{duplicate.Key.SubmitterId}' has {duplicate.Count()} submissions for '{duplicate.Key.AssignmentId}'; pass only the one that is graded.");
+            throw new GradingInputException($"'{duplicate.Key.SubmitterId}' has {duplicate.Count()} submissions for '{duplicate.Key.AssignmentId}' without distinct ids.");
+        }
+
+        foreach (var choice in facts.CountingChoices)
+        {
+            CheckSubmitter(choice.SubmitterId, choice.AssignmentId, "A staff choice");
+            if (!facts.Submissions.Any(s => s.SubmitterId == choice.SubmitterId && s.AssignmentId == choice.AssignmentId && s.Id == choice.SubmissionId))
+            {
+                throw new GradingInputException($"The staff choice for '{choice.SubmitterId}' on '{choice.AssignmentId}' names submission '{choice.SubmissionId}', which is not one of theirs.");
+            }
+        }
+
+        foreach (var duplicate in facts.CountingChoices.GroupBy(c => (c.SubmitterId, c.AssignmentId)).Where(g => g.Count() > 1))
+        {
+            throw new GradingInputException($"'{duplicate.Key.SubmitterId}' has {duplicate.Count()} staff choices for '{duplicate.Key.AssignmentId}' in force; pass only the newest.");
         }
 
         foreach (var extension in facts.Extensions)

@@ -149,7 +149,10 @@ public static class CourseDocumentReader
                 item.ReportUnknownKeys();
                 return letter;
             }).ToList(),
-            Source: reader.Source);
+            Source: reader.Source)
+        {
+            SubmissionThatCounts = reader.Scalar("submission_that_counts"),
+        };
 
         foreach (var block in new[] { reader, late, bonus, plagiarism, team, contribution })
         {
@@ -185,7 +188,10 @@ public static class CourseDocumentReader
                 resources.Scalar("cpu_seconds"), resources.Scalar("wall_seconds"), resources.Scalar("memory_mb"),
                 resources.Scalar("max_output_kb"), resources.Scalar("gpu"), resources.Scalar("notebook_seconds"), resources.Source),
             Forbid: reader.ScalarList("forbid"),
-            Source: reader.Source);
+            Source: reader.Source)
+        {
+            SubmissionThatCounts = reader.Scalar("submission_that_counts"),
+        };
 
         foreach (var block in new[] { reader, submission, resources })
         {
