@@ -260,6 +260,28 @@ public sealed class ExtensionRecord
 }
 
 /// <summary>
+/// A staff decision that one submission counts for its submitter on its assignment, whatever the course's counting rule
+/// says (Grader.Core's <c>CountingChoice</c>). Never deleted: taking it back stamps <see cref="RevokedAtUtc"/>; the
+/// newest unrevoked row per (submitter, assignment) is in force.
+/// </summary>
+public sealed class CountingChoiceRecord
+{
+    public long Id { get; set; }
+    public required string AssignmentId { get; set; }
+
+    /// <summary>The student's roster identifier, or the team id for team work.</summary>
+    public required string SubmitterId { get; set; }
+    public long SubmissionId { get; set; }
+    public required string Reason { get; set; }
+    public required string ByUserId { get; set; }
+    public required string ByName { get; set; }
+    public DateTime AtUtc { get; set; }
+    public DateTime? RevokedAtUtc { get; set; }
+    public string? RevokedByName { get; set; }
+    public string? RevokeReason { get; set; }
+}
+
+/// <summary>
 /// A suspected plagiarism case; it changes grades only once an instructor confirms it. Never deleted: dismissing
 /// stamps <see cref="DismissedAtUtc"/>, so the decision and its reason stay on record.
 /// </summary>

@@ -24,6 +24,7 @@ public abstract class GraderDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<RegradeRequest> RegradeRequests => Set<RegradeRequest>();
     public DbSet<ExtensionRecord> Extensions => Set<ExtensionRecord>();
     public DbSet<SimilarityCase> SimilarityCases => Set<SimilarityCase>();
+    public DbSet<CountingChoiceRecord> CountingChoices => Set<CountingChoiceRecord>();
     public DbSet<PanelScore> PanelScores => Set<PanelScore>();
     public DbSet<WorkerNode> WorkerNodes => Set<WorkerNode>();
     public DbSet<DataVersion> DataVersions => Set<DataVersion>();
@@ -163,6 +164,16 @@ public abstract class GraderDbContext(DbContextOptions options) : IdentityDbCont
         {
             extension.HasIndex(e => new { e.SubmitterId, e.AssignmentId, e.GrantedAtUtc });
             extension.HasOne<AssignmentRecord>().WithMany().HasForeignKey(e => e.AssignmentId);
+        });
+        builder.Entity<CountingChoiceRecord>(choice =>
+        {
+            choice.HasIndex(c => new { c.SubmitterId, c.AssignmentId, c.AtUtc });
+            choice.HasOne<SubmissionRecord>().WithMany().HasForeignKey(c => c.SubmissionId);
+            choice.HasOne<AssignmentRecord>().WithMany().HasForeignKey(c => c.AssignmentId).OnDelete(DeleteBehavior.Restrict);
+            choice.Property(c => c.Reason).HasMaxLength(4000);
+            choice.Property(c => c.RevokeReason).HasMaxLength(4000);
+            choice.Property(c => c.ByName).HasMaxLength(200);
+            choice.Property(c => c.RevokedByName).HasMaxLength(200);
         });
         builder.Entity<SimilarityCase>(similarity =>
         {
