@@ -27,6 +27,60 @@ public sealed record AssignmentGrade(
 
     /// <summary>Every submission graded on its own, in the order given; the counted one is <see cref="Counting"/>.</summary>
     public IReadOnlyList<AttemptResult> Attempts { get; init; } = [];
+
+    /// <summary>The confirmed plagiarism cases ("#3") that made this assignment zero; empty when none did.</summary>
+    public IReadOnlyList<string> ZeroedByCases { get; init; } = [];
+
+    /// <summary>
+    /// The grade's state in words, the same on every page: "final", "autograded, waiting for TA review of 2 items",
+    /// "late: no credit", "zero: confirmed plagiarism case #3", "nothing submitted yet".
+    /// </summary>
+    public string State
+    {
+        get
+        {
+            if (ZeroedByCases.Count > 0)
+            {
+                return $"zero: confirmed plagiarism case {string.Join(", ", ZeroedByCases)}";
+            }
+
+            if (Counting is null)
+            {
+                return IsProvisional ? "nothing submitted yet" : "missing: nothing submitted by the deadline";
+            }
+
+            var counted = Counting.Counted;
+            int pending = counted.Rubric.PendingItemIds.Count;
+            string state = counted.Late.IsLate
+                ? (counted.Late.NoCredit ? "late: no credit" : $"late: {Numbers.Show(counted.Late.PenaltyPercent)}% off")
+                : pending > 0 ? $"autograded, waiting for TA review of {pending} {(pending == 1 ? "item" : "items")}"
+                : IsProvisional ? "provisional" : "final";
+            if (counted.Late.IsLate && pending > 0)
+            {
+                state += $", waiting for TA review of {pending} {(pending == 1 ? "item" : "items")}";
+            }
+
+            return Counting.StaffChoice is null ? state : $"{state} (submission chosen by {Counting.StaffChoice.ChosenBy})";
+        }
+    }
+
+    /// <summary>The state of one of the submitter's submissions: the grade's own when it counts, else why it does not.</summary>
+    public string StateOf(string submissionId)
+    {
+        if (Counting is null || Counting.Counted.Submission.Id == submissionId)
+        {
+            return State;
+        }
+
+        var attempt = Attempts.FirstOrDefault(a => a.Submission.Id == submissionId);
+        var counted = Counting.Counted;
+        if (attempt is not null && attempt.Late.IsLate && !counted.Late.IsLate)
+        {
+            return $"late: {(attempt.Late.NoCredit ? "no credit" : "recorded")} (your on-time submission counts)";
+        }
+
+        return "does not count (another submission counts)";
+    }
 }
 
 /// <summary>An assignment's contribution to the final grade: weight × percent / 100, rounded to 2 decimals.</summary>
@@ -227,8 +281,10 @@ public sealed class CourseGrader
             (score, unusedBonus, provisional) = (counted.Score, counted.UnusedBonus, counted.IsProvisional);
         }
 
+        var zeroedBy = new List<string>();
         foreach (var offence in offences.Where(o => o.AssignmentId == assignment.Id))
         {
+            zeroedBy.AddRange(offence.CaseIds.Count > 0 ? offence.CaseIds.Select(id => $"#{id}") : [$"offence {offence.Number}"]);
             (score, unusedBonus) = (0, 0);
             var action = offence.Action == PlagiarismAction.FailCourse ? "the assignment scores 0 and the course is failed" : "the assignment scores 0";
             explanation.Add($"{assignment.Id}: confirmed plagiarism, offence {offence.Number} ({offence.Summary}): {action}.");
@@ -238,6 +294,7 @@ public sealed class CourseGrader
         {
             Counting = counting,
             Attempts = attempts,
+            ZeroedByCases = zeroedBy,
         };
     }
 
@@ -295,7 +352,10 @@ public sealed class CourseGrader
         return (after, provisional);
     }
 
-    private sealed record Offence(int Number, string AssignmentId, PlagiarismAction Action, string Summary);
+    private sealed record Offence(int Number, string AssignmentId, PlagiarismAction Action, string Summary)
+    {
+        public IReadOnlyList<string> CaseIds { get; init; } = [];
+    }
 
     /// <summary>Confirmed cases in the order they were confirmed; cases on the same assignment count as one offence.</summary>
     private List<Offence> ConfirmedOffences(string studentId, FactIndex facts)
@@ -309,7 +369,10 @@ public sealed class CourseGrader
         {
             var number = offences.Count + 1;
             var action = number == 1 ? Course.PlagiarismPolicy.FirstOffence : Course.PlagiarismPolicy.RepeatOffence;
-            offences.Add(new Offence(number, byAssignment.Key, action, string.Join("; ", byAssignment.Select(c => c.Summary))));
+            offences.Add(new Offence(number, byAssignment.Key, action, string.Join("; ", byAssignment.Select(c => c.Summary)))
+            {
+                CaseIds = byAssignment.Select(c => c.Id).Where(id => id.Length > 0).ToList(),
+            });
         }
 
         return offences;

@@ -60,6 +60,9 @@ public sealed record Team(string Id, IReadOnlyList<string> Members);
 public sealed record PlagiarismCase(string StudentId, string AssignmentId, Instant? ConfirmedAt, string Summary)
 {
     public bool IsConfirmed => ConfirmedAt is not null;
+
+    /// <summary>The case's number as the staff know it (the web app's row id); empty when unknown.</summary>
+    public string Id { get; init; } = "";
 }
 
 /// <summary>Whether a team's paper states each member's contribution, as found by the staff.</summary>

@@ -228,4 +228,26 @@ public sealed class SubmissionCountingTests
             Assert.That(CountingRules.For(tree.Course, tree.Assignment("project-paper")), Is.EqualTo(CountingRule.Latest));
         });
     }
+
+    [Test]
+    public void The_state_in_words_is_the_same_wherever_the_grade_is_shown()
+    {
+        var final = GradeHw1([Hw1("1", At("2023-02-16 20:00"), 1), Hw1("2", At("2023-02-17 09:00"), 1)]);
+        var lateOnly = GradeHw1([Hw1("1", At("2023-02-17 09:00"), 1)]);
+        var waiting = GradeHw1([Hw1("1", At("2023-02-16 20:00"), 1) with { Outcomes = [new CheckOutcome("forward", 1, CheckStatus.Passed, "ok")] }]);
+        var plagiarism = new CourseGrader(Syllabus(["ann", "ben"]), EndOfTerm).Grade("ann", GradingFacts.Empty with
+        {
+            Submissions = [Hw1("1", At("2023-02-16 20:00"), 1)],
+            PlagiarismCases = [new PlagiarismCase("ann", "hw1-mlp", At("2023-02-20 10:00"), "copied") { Id = "3" }],
+        }).Components[0].Assignment;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(final.State, Is.EqualTo("final"));
+            Assert.That(final.StateOf("2"), Is.EqualTo("late: no credit (your on-time submission counts)"));
+            Assert.That(lateOnly.State, Is.EqualTo("late: no credit"));
+            Assert.That(waiting.State, Is.EqualTo("autograded, waiting for TA review of 2 items"));
+            Assert.That((plagiarism.Score, plagiarism.State), Is.EqualTo((0m, "zero: confirmed plagiarism case #3")));
+        });
+    }
 }
