@@ -37,6 +37,16 @@ public sealed record SubmissionView(
 
     public bool Counts => Counting?.Counted.Submission.Id == Gradebook.SubmissionKey(Submission.Id);
 
+    /// <summary>
+    /// The number every page shows for this submission, from the policy engine: the grade when it counts (plagiarism
+    /// included), else what it earned on its own after the rules.
+    /// </summary>
+    public decimal Score => Counts ? Grade!.Score
+        : Grade?.Attempts.FirstOrDefault(a => a.Submission.Id == Gradebook.SubmissionKey(Submission.Id))?.Score ?? ScoreAfterLateRule;
+
+    /// <summary>The engine's state in words ("final", "late: no credit (your on-time submission counts)", ...).</summary>
+    public string? State => Grade?.StateOf(Gradebook.SubmissionKey(Submission.Id));
+
     /// <summary>The staff choice in force for the submitter on this assignment, if any.</summary>
     public CountingChoiceRecord? StaffChoice { get; init; }
 }
@@ -104,7 +114,10 @@ public sealed class Gradebook(GraderDbContext db, CourseCatalog course, IClock c
             PresentationPanel.WithPanelScores(Tree, facts, panel),
             teams.Where(t => t.Members.Count > 0).Select(t => new Team(t.Id, t.Members.Select(m => m.StudentIdentifier).Order(StringComparer.Ordinal).ToList())).ToList(),
             extensions.Select(e => new Extension(e.SubmitterId, e.AssignmentId, Period.FromDays(e.Days), e.Reason)).ToList(),
-            cases.Select(c => new PlagiarismCase(c.StudentIdentifier, c.AssignmentId, c.ConfirmedAtUtc is { } at ? Instant.FromDateTimeUtc(at) : null, c.Summary)).ToList(),
+            cases.Select(c => new PlagiarismCase(c.StudentIdentifier, c.AssignmentId, c.ConfirmedAtUtc is { } at ? Instant.FromDateTimeUtc(at) : null, c.Summary)
+            {
+                Id = c.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            }).ToList(),
             teams.Where(t => t.ContributionStatementsPresent is not null)
                 .Select(t => new ContributionStatementFinding(t.Id, t.ContributionStatementsPresent!.Value, t.ContributionNote)).ToList())
         {
