@@ -157,6 +157,12 @@ public sealed class GradingRun
     public required string AssignmentId { get; set; }
     public required string ContentHash { get; set; }
     public required string GraderVersion { get; set; }
+
+    /// <summary>
+    /// The hash of the course inputs the run was graded under (the assignment's assignment.yaml and rubric); a report is
+    /// reused only under the same inputs. Null for runs queued before this was recorded.
+    /// </summary>
+    public string? CourseInputs { get; set; }
     public GradingRunStatus Status { get; set; }
     public DateTime QueuedAtUtc { get; set; }
     public DateTime? StartedAtUtc { get; set; }

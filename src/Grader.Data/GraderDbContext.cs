@@ -139,6 +139,7 @@ public abstract class GraderDbContext(DbContextOptions options) : IdentityDbCont
             run.HasIndex(r => new { r.AssignmentId, r.ContentHash, r.GraderVersion, r.Status });
             run.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
             run.Property(r => r.ContentHash).HasMaxLength(64);
+            run.Property(r => r.CourseInputs).HasMaxLength(64);
             run.Property(r => r.Error).HasMaxLength(4000);
             run.Property(r => r.WorkerId).HasMaxLength(200);
             // The web app looks every few seconds for finished runs not yet told to the feedback sinks (null here):

@@ -63,6 +63,7 @@ public sealed class GradingService(
         AssignmentId = submission.AssignmentId,
         ContentHash = submission.ContentHash,
         GraderVersion = client.GraderVersion,
+        CourseInputs = course.CourseInputsOf(submission.AssignmentId),
         Status = GradingRunStatus.Queued,
         QueuedAtUtc = clock.GetCurrentInstant().ToDateTimeUtc(),
     };
@@ -160,7 +161,7 @@ public sealed class GradingService(
         var run = await db.GradingRuns.AsNoTracking().Include(r => r.Submission).SingleAsync(r => r.Id == runId, cancellationToken).ConfigureAwait(false);
         var reused = await db.GradingRuns.AsNoTracking()
             .Where(r => r.AssignmentId == run.AssignmentId && r.ContentHash == run.ContentHash && r.GraderVersion == run.GraderVersion
-                && r.Status == GradingRunStatus.Succeeded && r.ReusedFromRunId == null)
+                && r.CourseInputs == run.CourseInputs && r.Status == GradingRunStatus.Succeeded && r.ReusedFromRunId == null)
             .OrderBy(r => r.Id)
             .Select(r => new { r.Id, r.ReportJson })
             .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
@@ -321,7 +322,8 @@ public sealed class GradingService(
     }
 
     private string CacheFile(GradingRun run) =>
-        Path.Combine(course.ReportCacheFolder, run.AssignmentId, $"{run.ContentHash}.{run.GraderVersion}.json");
+        Path.Combine(course.ReportCacheFolder, run.AssignmentId,
+            run.CourseInputs is { Length: > 0 } inputs ? $"{run.ContentHash}.{run.GraderVersion}.{inputs[..16]}.json" : $"{run.ContentHash}.{run.GraderVersion}.json");
 
     private static string Tail(string text, int chars) => text.Length <= chars ? text : text[^chars..];
 }

@@ -115,7 +115,9 @@ public sealed class GradingRunEndsTests
     public async Task A_cached_report_that_does_not_parse_ends_the_run_as_a_grader_error()
     {
         var queued = await QueueAsync("dm0001_hw1.zip");
-        string cacheFile = Path.Combine(course.ReportCacheFolder, Assignment, $"{queued.Hash}.test.json");
+        string inputs = course.CourseInputsOf(Assignment);
+        Assert.That(inputs, Has.Length.EqualTo(64), "the run is keyed on the assignment's course inputs");
+        string cacheFile = Path.Combine(course.ReportCacheFolder, Assignment, $"{queued.Hash}.test.{inputs[..16]}.json");
         Directory.CreateDirectory(Path.GetDirectoryName(cacheFile)!);
         await File.WriteAllTextAsync(cacheFile, "{ \"assignment\": ");
 

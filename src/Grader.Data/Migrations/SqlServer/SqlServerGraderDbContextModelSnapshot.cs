@@ -391,6 +391,10 @@ namespace Grader.Data.Migrations.SqlServer
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)");
 
+                    b.Property<string>("CourseInputs")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
                     b.Property<string>("Error")
                         .HasMaxLength(4000)
                         .HasColumnType("nvarchar(4000)");
