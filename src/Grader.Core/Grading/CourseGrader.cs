@@ -100,7 +100,23 @@ public sealed record FinalGrade(
     bool Passed,
     bool FailedForPlagiarism,
     bool IsProvisional,
-    IReadOnlyList<string> Explanation);
+    IReadOnlyList<string> Explanation)
+{
+    /// <summary>
+    /// The weighted percent over the components already graded or past their deadline, leaving out work that can still
+    /// be handed in (which <see cref="FinalPercent"/> counts as zero); null when no component is graded yet. Mid-term
+    /// this is the grade a student is on, where the final percent reads as a fail.
+    /// </summary>
+    public decimal? CurrentPercentOnGradedWork
+    {
+        get
+        {
+            var graded = Components.Where(c => c.Assignment.Counting is not null || !c.Assignment.IsProvisional || c.Assignment.ZeroedByCases.Count > 0).ToList();
+            decimal weight = graded.Sum(c => c.Weight);
+            return weight == 0 ? null : Numbers.Round(graded.Sum(c => c.WeightedPoints) / weight * 100);
+        }
+    }
+}
 
 /// <summary>
 /// The grading policy engine: pure rules over the configuration and the facts; the only outside input is the clock,

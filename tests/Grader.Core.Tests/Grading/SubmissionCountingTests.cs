@@ -250,4 +250,18 @@ public sealed class SubmissionCountingTests
             Assert.That((plagiarism.Score, plagiarism.State), Is.EqualTo((0m, "zero: confirmed plagiarism case #3")));
         });
     }
+
+    [Test]
+    public void Mid_term_the_current_grade_weighs_only_graded_work()
+    {
+        var midTerm = new CourseGrader(Syllabus(["ann"]), new FakeClock(At("2023-02-20 12:00")))
+            .Grade("ann", GradingFacts.Empty with { Submissions = [Hw1("1", At("2023-02-16 20:00"), 0.8)] });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(midTerm.FinalPercent, Is.EqualTo(18m), "HW1 90% of its 20%, everything else counted as zero");
+            Assert.That(midTerm.CurrentPercentOnGradedWork, Is.EqualTo(90m));
+            Assert.That(midTerm.IsProvisional, Is.True);
+        });
+    }
 }
