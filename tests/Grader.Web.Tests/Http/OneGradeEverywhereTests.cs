@@ -6,7 +6,8 @@ namespace Grader.Web.Tests.Http;
 
 /// <summary>
 /// One grade per (student, assignment), from the policy engine, the same on the student's dashboard, the page of the
-/// submission that counts, the gradebook and the CSV export: checked for every student's HW1 in the demo term (the
+/// submission that counts, the gradebook, the JSON API (the instructor's gradebook and the student's submissions) and
+/// the CSV export: checked for every student's HW1 in the demo term (the
 /// only graded work on the demo clock). HW1 has 100 full marks, so its score and its percent are the same number.
 /// </summary>
 public sealed class OneGradeEverywhereTests
@@ -21,6 +22,9 @@ public sealed class OneGradeEverywhereTests
         var csv = (await instructor.GetStringAsync("/api/gradebook.csv")).Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(',')).ToList();
         int percentColumn = Array.IndexOf(csv[0], "hw1-mlp_percent");
         var students = csv.Skip(1).Select(r => r[0]).ToList();
+        using var api = System.Text.Json.JsonDocument.Parse(await instructor.GetStringAsync("/api/gradebook"));
+        decimal InApi(string student) => api.RootElement.EnumerateArray().Single(r => r.GetProperty("studentId").GetString() == student)
+            .GetProperty("components").EnumerateArray().Single(c => c.GetProperty("assignmentId").GetString() == "hw1-mlp").GetProperty("score").GetDecimal();
         Assert.That(students, Has.Count.EqualTo(30));
 
         var disagreements = new List<string>();
@@ -44,9 +48,17 @@ public sealed class OneGradeEverywhereTests
             string total = Text(Regex.Match(page, "<p id=\"total\">(.*?)</p>", RegexOptions.Singleline).Groups[1].Value);
             decimal onSubmissionPage = decimal.Parse(total[..total.IndexOf(' ', StringComparison.Ordinal)], CultureInfo.InvariantCulture);
 
-            if (new[] { inCsv, onDashboard, onSubmissionPage }.Any(n => n != inGradebook) || !total.Contains(state, StringComparison.Ordinal))
+            using var mine = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync("/api/submissions"));
+            var countedRow = mine.RootElement.EnumerateArray().Single(r => r.GetProperty("assignmentId").GetString() == "hw1-mlp" && r.GetProperty("counts").GetBoolean());
+            decimal inStudentsApi = countedRow.GetProperty("score").GetDecimal();
+            string apiState = countedRow.GetProperty("state").GetString()!;
+
+            if (new[] { inCsv, InApi(student), inStudentsApi, onDashboard, onSubmissionPage }.Any(n => n != inGradebook)
+                || !total.Contains(state, StringComparison.Ordinal) || apiState != state
+                || $"/Submissions/{countedRow.GetProperty("id").GetInt64()}" != counted)
             {
-                disagreements.Add($"{student}: gradebook {inGradebook}, CSV {inCsv}, dashboard {onDashboard} ({state}), submission page {onSubmissionPage} ({total})");
+                disagreements.Add($"{student}: gradebook {inGradebook}, CSV {inCsv}, API {InApi(student)} and {inStudentsApi} ({apiState}), "
+                    + $"dashboard {onDashboard} ({state}), submission page {onSubmissionPage} ({total})");
             }
         }
 
