@@ -132,7 +132,25 @@ public sealed class Gradebook(GraderDbContext db, CourseCatalog course, IClock c
     public async Task<IReadOnlyDictionary<(string SubmitterId, string AssignmentId), long>> CountedSubmissionsAsync(CancellationToken cancellationToken)
     {
         var counted = new Dictionary<(string, string), long>();
-        foreach (var component in (await GradeAllAsync(cancellationToken).ConfigureAwait(false)).SelectMany(g => g.Components))
+        IReadOnlyList<FinalGrade> grades;
+        try
+        {
+            grades = await GradeAllAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (GradingInputException)
+        {
+            // Facts the engine refuses (the gradebook page says why) must not take the queue or similarity down with
+            // it: they fall back to each submitter's latest submission.
+            foreach (var latest in (await db.Submissions.AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false))
+                .GroupBy(s => (s.SubmitterId, s.AssignmentId)).Select(g => g.OrderByDescending(s => s.ReceivedAtUtc).ThenByDescending(s => s.Id).First()))
+            {
+                counted[(latest.SubmitterId, latest.AssignmentId)] = latest.Id;
+            }
+
+            return counted;
+        }
+
+        foreach (var component in grades.SelectMany(g => g.Components))
         {
             // A presentation the panel scored has no submission row (and no id): nothing to review or compare.
             if (component.Assignment.Counting is { } counting
@@ -173,8 +191,16 @@ public sealed class Gradebook(GraderDbContext db, CourseCatalog course, IClock c
             extension is null ? null : new Extension(extension.SubmitterId, extension.AssignmentId, Period.FromDays(extension.Days), extension.Reason),
             Instant.FromDateTimeUtc(submission.ReceivedAtUtc));
         var report = graded?.ReportJson is { } json ? GradingReport.FromJson(json) : null;
-        var grade = (await GradeAllAsync(cancellationToken).ConfigureAwait(false)).SelectMany(g => g.Components).Select(c => c.Assignment)
-            .FirstOrDefault(a => a.AssignmentId == submission.AssignmentId && a.SubmitterId == submission.SubmitterId);
+        AssignmentGrade? grade = null;
+        try
+        {
+            grade = (await GradeAllAsync(cancellationToken).ConfigureAwait(false)).SelectMany(g => g.Components).Select(c => c.Assignment)
+                .FirstOrDefault(a => a.AssignmentId == submission.AssignmentId && a.SubmitterId == submission.SubmitterId);
+        }
+        catch (GradingInputException)
+        {
+            // Facts the engine refuses elsewhere in the class: this page still shows the submission's own score.
+        }
         var choice = (await db.CountingChoices.AsNoTracking()
             .Where(c => c.SubmitterId == submission.SubmitterId && c.AssignmentId == submission.AssignmentId && c.RevokedAtUtc == null)
             .ToListAsync(cancellationToken).ConfigureAwait(false)).InForce().FirstOrDefault();

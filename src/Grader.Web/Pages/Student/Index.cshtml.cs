@@ -103,9 +103,15 @@ public sealed class IndexModel(
         var zone = course.Tree.Course.TimeZone;
         var now = clock.GetCurrentInstant();
         var user = await users.GetUserAsync(User);
-        var mineGraded = user?.StudentIdentifier is { } netId
-            ? (await gradebook.GradeAllAsync(cancellationToken)).FirstOrDefault(g => g.StudentId == netId)
-            : null;
+        FinalGrade? mineGraded = null;
+        try
+        {
+            mineGraded = user?.StudentIdentifier is { } netId ? (await gradebook.GradeAllAsync(cancellationToken)).FirstOrDefault(g => g.StudentId == netId) : null;
+        }
+        catch (GradingInputException)
+        {
+            // Facts the engine refuses (the staff see why on the gradebook): the page still lists the assignments.
+        }
         Assignments = course.Tree.Assignments.Select(a =>
         {
             var latest = submissions.Where(s => s.AssignmentId == a.Id).OrderByDescending(s => s.ReceivedAtUtc).ThenByDescending(s => s.Id).FirstOrDefault();
