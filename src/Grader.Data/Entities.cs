@@ -157,6 +157,12 @@ public sealed class GradingRun
     public required string AssignmentId { get; set; }
     public required string ContentHash { get; set; }
     public required string GraderVersion { get; set; }
+
+    /// <summary>
+    /// The hash of the course inputs the run was graded under (the assignment's assignment.yaml and rubric); a report is
+    /// reused only under the same inputs. Null for runs queued before this was recorded.
+    /// </summary>
+    public string? CourseInputs { get; set; }
     public GradingRunStatus Status { get; set; }
     public DateTime QueuedAtUtc { get; set; }
     public DateTime? StartedAtUtc { get; set; }
@@ -254,6 +260,28 @@ public sealed class ExtensionRecord
     public required string Reason { get; set; }
     public required string GrantedByName { get; set; }
     public DateTime GrantedAtUtc { get; set; }
+    public DateTime? RevokedAtUtc { get; set; }
+    public string? RevokedByName { get; set; }
+    public string? RevokeReason { get; set; }
+}
+
+/// <summary>
+/// A staff decision that one submission counts for its submitter on its assignment, whatever the course's counting rule
+/// says (Grader.Core's <c>CountingChoice</c>). Never deleted: taking it back stamps <see cref="RevokedAtUtc"/>; the
+/// newest unrevoked row per (submitter, assignment) is in force.
+/// </summary>
+public sealed class CountingChoiceRecord
+{
+    public long Id { get; set; }
+    public required string AssignmentId { get; set; }
+
+    /// <summary>The student's roster identifier, or the team id for team work.</summary>
+    public required string SubmitterId { get; set; }
+    public long SubmissionId { get; set; }
+    public required string Reason { get; set; }
+    public required string ByUserId { get; set; }
+    public required string ByName { get; set; }
+    public DateTime AtUtc { get; set; }
     public DateTime? RevokedAtUtc { get; set; }
     public string? RevokedByName { get; set; }
     public string? RevokeReason { get; set; }

@@ -24,6 +24,7 @@ public abstract class GraderDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<RegradeRequest> RegradeRequests => Set<RegradeRequest>();
     public DbSet<ExtensionRecord> Extensions => Set<ExtensionRecord>();
     public DbSet<SimilarityCase> SimilarityCases => Set<SimilarityCase>();
+    public DbSet<CountingChoiceRecord> CountingChoices => Set<CountingChoiceRecord>();
     public DbSet<PanelScore> PanelScores => Set<PanelScore>();
     public DbSet<WorkerNode> WorkerNodes => Set<WorkerNode>();
     public DbSet<DataVersion> DataVersions => Set<DataVersion>();
@@ -138,6 +139,7 @@ public abstract class GraderDbContext(DbContextOptions options) : IdentityDbCont
             run.HasIndex(r => new { r.AssignmentId, r.ContentHash, r.GraderVersion, r.Status });
             run.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
             run.Property(r => r.ContentHash).HasMaxLength(64);
+            run.Property(r => r.CourseInputs).HasMaxLength(64);
             run.Property(r => r.Error).HasMaxLength(4000);
             run.Property(r => r.WorkerId).HasMaxLength(200);
             // The web app looks every few seconds for finished runs not yet told to the feedback sinks (null here):
@@ -163,6 +165,16 @@ public abstract class GraderDbContext(DbContextOptions options) : IdentityDbCont
         {
             extension.HasIndex(e => new { e.SubmitterId, e.AssignmentId, e.GrantedAtUtc });
             extension.HasOne<AssignmentRecord>().WithMany().HasForeignKey(e => e.AssignmentId);
+        });
+        builder.Entity<CountingChoiceRecord>(choice =>
+        {
+            choice.HasIndex(c => new { c.SubmitterId, c.AssignmentId, c.AtUtc });
+            choice.HasOne<SubmissionRecord>().WithMany().HasForeignKey(c => c.SubmissionId);
+            choice.HasOne<AssignmentRecord>().WithMany().HasForeignKey(c => c.AssignmentId).OnDelete(DeleteBehavior.Restrict);
+            choice.Property(c => c.Reason).HasMaxLength(4000);
+            choice.Property(c => c.RevokeReason).HasMaxLength(4000);
+            choice.Property(c => c.ByName).HasMaxLength(200);
+            choice.Property(c => c.RevokedByName).HasMaxLength(200);
         });
         builder.Entity<SimilarityCase>(similarity =>
         {

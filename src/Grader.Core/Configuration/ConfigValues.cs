@@ -42,6 +42,13 @@ public static class ConfigValues
         ["per-day-penalty"] = LatePolicyKind.PerDayPenalty,
     };
 
+    public static readonly IReadOnlyDictionary<string, CountingRule> CountingRules = new Dictionary<string, CountingRule>
+    {
+        ["latest-on-time"] = CountingRule.LatestOnTime,
+        ["latest"] = CountingRule.Latest,
+        ["best"] = CountingRule.Best,
+    };
+
     public static readonly IReadOnlyDictionary<string, BonusCarryOver> BonusCarryOvers = new Dictionary<string, BonusCarryOver>
     {
         ["never"] = BonusCarryOver.Never,

@@ -119,6 +119,7 @@ internal static class CourseTreeBinder
                 .ToList())
         {
             Source = document.Source,
+            SubmissionThatCounts = document.SubmissionThatCounts is null ? null : ConfigValues.Enum(ConfigValues.CountingRules, document.SubmissionThatCounts),
         };
     }
 
@@ -149,6 +150,7 @@ internal static class CourseTreeBinder
         {
             Source = document.Source,
             Forbids = (document.Forbid ?? []).Select(feature => ConfigValues.Enum(ConfigValues.ForbiddenFeatures, feature)).ToHashSet(),
+            SubmissionThatCounts = document.SubmissionThatCounts is null ? null : ConfigValues.Enum(ConfigValues.CountingRules, document.SubmissionThatCounts),
         };
     }
 

@@ -34,6 +34,43 @@ public sealed record Course(
     IReadOnlyList<LetterGradeCutoff> LetterGrades)
 {
     public SourceMap Source { get; init; } = SourceMap.None;
+
+    /// <summary><c>submission_that_counts</c> in course.yaml; null: the default for the late policy (<see cref="CountingRules.Default"/>).</summary>
+    public CountingRule? SubmissionThatCounts { get; init; }
+}
+
+/// <summary>Which of a submitter's submissions for an assignment is graded. A staff choice for one student wins over all of them.</summary>
+public enum CountingRule
+{
+    /// <summary>The latest submission received by the deadline (extension and grace included); a late one only when none is on time.</summary>
+    LatestOnTime,
+
+    /// <summary>The latest submission, late or not (the late policy then applies to it).</summary>
+    Latest,
+
+    /// <summary>The one with the highest score after every rule (late policy included); the later one on a tie.</summary>
+    Best,
+}
+
+public static class CountingRules
+{
+    /// <summary>
+    /// The rule in force for <paramref name="assignment"/>: its own, else the course's, else latest-on-time under no-credit
+    /// (a late re-upload must never replace credited work) and latest under a per-day penalty (resubmitting late is a
+    /// choice the student pays for).
+    /// </summary>
+    public static CountingRule For(Course course, Assignment assignment)
+    {
+        ArgumentNullException.ThrowIfNull(course);
+        ArgumentNullException.ThrowIfNull(assignment);
+        return assignment.SubmissionThatCounts ?? course.SubmissionThatCounts ?? Default(course.LatePolicy);
+    }
+
+    public static CountingRule Default(LatePolicy policy) =>
+        policy?.Kind == LatePolicyKind.PerDayPenalty ? CountingRule.Latest : CountingRule.LatestOnTime;
+
+    /// <summary>The rule as written in the configuration files.</summary>
+    public static string Name(CountingRule rule) => ConfigValues.CountingRules.First(pair => pair.Value == rule).Key;
 }
 
 /// <summary>One assignment's share of the final grade, in percent of the final grade (all weights add up to 100).</summary>
@@ -137,6 +174,9 @@ public sealed record Assignment(
 
     /// <summary>What the static policy refuses in this assignment's code on top of what every submission is denied.</summary>
     public IReadOnlySet<ForbiddenFeature> Forbids { get; init; } = new HashSet<ForbiddenFeature>();
+
+    /// <summary><c>submission_that_counts</c> in assignment.yaml; null: the course's rule.</summary>
+    public CountingRule? SubmissionThatCounts { get; init; }
 
     /// <summary>The due date in the course time zone. Validation guarantees it is neither skipped nor repeated by a DST change.</summary>
     public ZonedDateTime DueIn(DateTimeZone zone) => Due.InZoneStrictly(zone);

@@ -21,6 +21,66 @@ public sealed record AssignmentGrade(
     IReadOnlyList<string> Explanation)
 {
     public decimal Percent => FullMarks == 0 ? 0 : Score / FullMarks * 100;
+
+    /// <summary>Which submission counted and why; null when nothing was submitted.</summary>
+    public CountingDecision? Counting { get; init; }
+
+    /// <summary>Every submission graded on its own, in the order given; the counted one is <see cref="Counting"/>.</summary>
+    public IReadOnlyList<AttemptResult> Attempts { get; init; } = [];
+
+    /// <summary>The confirmed plagiarism cases ("#3") that made this assignment zero; empty when none did.</summary>
+    public IReadOnlyList<string> ZeroedByCases { get; init; } = [];
+
+    /// <summary>
+    /// The grade's state in words, the same on every page: "final", "autograded, waiting for TA review of 2 items",
+    /// "late: no credit", "zero: confirmed plagiarism case #3", "nothing submitted yet".
+    /// </summary>
+    public string State
+    {
+        get
+        {
+            if (ZeroedByCases.Count > 0)
+            {
+                return $"zero: confirmed plagiarism case {string.Join(", ", ZeroedByCases)}";
+            }
+
+            if (Counting is null)
+            {
+                return IsProvisional ? "nothing submitted yet" : "missing: nothing submitted by the deadline";
+            }
+
+            var counted = Counting.Counted;
+            int pending = counted.Rubric.PendingItemIds.Count;
+            string state = counted.Late.IsLate
+                ? (counted.Late.NoCredit ? "late: no credit" : $"late: {Numbers.Show(counted.Late.PenaltyPercent)}% off")
+                : pending > 0 ? $"autograded, waiting for TA review of {pending} {(pending == 1 ? "item" : "items")}"
+                : IsProvisional ? "provisional" : "final";
+            if (counted.Late.IsLate && pending > 0)
+            {
+                state += $", waiting for TA review of {pending} {(pending == 1 ? "item" : "items")}";
+            }
+
+            return Counting.StaffChoice is null ? state : $"{state} (submission chosen by {Counting.StaffChoice.ChosenBy})";
+        }
+    }
+
+    /// <summary>The state of one of the submitter's submissions: the grade's own when it counts, else why it does not.</summary>
+    public string StateOf(string submissionId)
+    {
+        if (Counting is null || Counting.Counted.Submission.Id == submissionId)
+        {
+            return State;
+        }
+
+        var attempt = Attempts.FirstOrDefault(a => a.Submission.Id == submissionId);
+        var counted = Counting.Counted;
+        if (attempt is not null && attempt.Late.IsLate && !counted.Late.IsLate)
+        {
+            return $"late: {(attempt.Late.NoCredit ? "no credit" : "recorded")} (your on-time submission counts)";
+        }
+
+        return "does not count (another submission counts)";
+    }
 }
 
 /// <summary>An assignment's contribution to the final grade: weight × percent / 100, rounded to 2 decimals.</summary>
@@ -40,7 +100,23 @@ public sealed record FinalGrade(
     bool Passed,
     bool FailedForPlagiarism,
     bool IsProvisional,
-    IReadOnlyList<string> Explanation);
+    IReadOnlyList<string> Explanation)
+{
+    /// <summary>
+    /// The weighted percent over the components already graded or past their deadline, leaving out work that can still
+    /// be handed in (which <see cref="FinalPercent"/> counts as zero); null when no component is graded yet. Mid-term
+    /// this is the grade a student is on, where the final percent reads as a fail.
+    /// </summary>
+    public decimal? CurrentPercentOnGradedWork
+    {
+        get
+        {
+            var graded = Components.Where(c => c.Assignment.Counting is not null || !c.Assignment.IsProvisional || c.Assignment.ZeroedByCases.Count > 0).ToList();
+            decimal weight = graded.Sum(c => c.Weight);
+            return weight == 0 ? null : Numbers.Round(graded.Sum(c => c.WeightedPoints) / weight * 100);
+        }
+    }
+}
 
 /// <summary>
 /// The grading policy engine: pure rules over the configuration and the facts; the only outside input is the clock,
@@ -187,14 +263,16 @@ public sealed class CourseGrader
         }
 
         var extension = facts.Extensions.GetValueOrDefault((submitterId, assignment.Id));
-        var submission = facts.Submissions.GetValueOrDefault((submitterId, assignment.Id));
+        var attempts = facts.Submissions[(submitterId, assignment.Id)]
+            .Select(submission => GradeAttempt(assignment, rubric, team, facts, extension, submission)).ToList();
 
         decimal score;
         decimal unusedBonus;
         bool provisional;
         RubricScore? rubricScore = null;
         LateOutcome? late = null;
-        if (submission is null)
+        CountingDecision? counting = null;
+        if (attempts.Count == 0)
         {
             var deadline = LatePolicyEvaluator.Deadline(assignment.Due, Course.TimeZone, extension);
             provisional = LatePolicyEvaluator.StillAccepting(Course.LatePolicy, deadline, clock.GetCurrentInstant());
@@ -205,29 +283,55 @@ public sealed class CourseGrader
         }
         else
         {
-            rubricScore = RubricScorer.Score(rubric, submission.Outcomes);
-            explanation.AddRange(rubricScore.Explanation);
-            (score, unusedBonus, provisional) = (rubricScore.Score, rubricScore.UnusedBonus, rubricScore.IsProvisional);
-
-            late = LatePolicyEvaluator.Evaluate(Course.LatePolicy, assignment.Due, Course.TimeZone, extension, submission.SubmittedAt);
-            explanation.Add($"{assignment.Id}: {late.Explanation}");
-            if (late.IsLate)
+            counting = SubmissionCounting.Choose(CountingRules.For(Course, assignment), attempts,
+                facts.Choices.GetValueOrDefault((submitterId, assignment.Id)), Course.TimeZone);
+            var counted = counting.Counted;
+            if (attempts.Count > 1 || counting.StaffChoice is not null)
             {
-                (score, unusedBonus) = (Numbers.Round(score * late.Multiplier), Numbers.Round(unusedBonus * late.Multiplier));
-                explanation.Add($"{assignment.Id}: after the late rule, {Numbers.Show(score)} of {Numbers.Show(fullMarks)}.");
+                explanation.Add($"{assignment.Id}: {attempts.Count} submissions; the one received "
+                    + $"{Numbers.Show(counted.Submission.SubmittedAt.InZone(Course.TimeZone))} counts: {counting.Reason}.");
             }
 
-            (score, provisional) = ApplyContributionRule(assignment, team, facts, fullMarks, score, provisional, explanation);
+            explanation.AddRange(counted.Explanation);
+            (rubricScore, late) = (counted.Rubric, counted.Late);
+            (score, unusedBonus, provisional) = (counted.Score, counted.UnusedBonus, counted.IsProvisional);
         }
 
+        var zeroedBy = new List<string>();
         foreach (var offence in offences.Where(o => o.AssignmentId == assignment.Id))
         {
+            zeroedBy.AddRange(offence.CaseIds.Count > 0 ? offence.CaseIds.Select(id => $"#{id}") : [$"offence {offence.Number}"]);
             (score, unusedBonus) = (0, 0);
             var action = offence.Action == PlagiarismAction.FailCourse ? "the assignment scores 0 and the course is failed" : "the assignment scores 0";
             explanation.Add($"{assignment.Id}: confirmed plagiarism, offence {offence.Number} ({offence.Summary}): {action}.");
         }
 
-        return new AssignmentGrade(assignment.Id, submitterId, fullMarks, score, unusedBonus, rubricScore, late, provisional, explanation);
+        return new AssignmentGrade(assignment.Id, submitterId, fullMarks, score, unusedBonus, rubricScore, late, provisional, explanation)
+        {
+            Counting = counting,
+            Attempts = attempts,
+            ZeroedByCases = zeroedBy,
+        };
+    }
+
+    /// <summary>One attempt through the rubric, the late rule and the contribution rule: what it would earn if it counted.</summary>
+    private AttemptResult GradeAttempt(Assignment assignment, Rubric rubric, Team? team, FactIndex facts, Extension? extension, Submission submission)
+    {
+        var explanation = new List<string>();
+        var rubricScore = RubricScorer.Score(rubric, submission.Outcomes);
+        explanation.AddRange(rubricScore.Explanation);
+        var (score, unusedBonus, provisional) = (rubricScore.Score, rubricScore.UnusedBonus, rubricScore.IsProvisional);
+
+        var late = LatePolicyEvaluator.Evaluate(Course.LatePolicy, assignment.Due, Course.TimeZone, extension, submission.SubmittedAt);
+        explanation.Add($"{assignment.Id}: {late.Explanation}");
+        if (late.IsLate)
+        {
+            (score, unusedBonus) = (Numbers.Round(score * late.Multiplier), Numbers.Round(unusedBonus * late.Multiplier));
+            explanation.Add($"{assignment.Id}: after the late rule, {Numbers.Show(score)} of {Numbers.Show(rubric.FullMarks)}.");
+        }
+
+        (score, provisional) = ApplyContributionRule(assignment, team, facts, rubric.FullMarks, score, provisional, explanation);
+        return new AttemptResult(submission, rubricScore, late, score, unusedBonus, provisional, explanation);
     }
 
     private (decimal Score, bool Provisional) ApplyContributionRule(
@@ -264,7 +368,10 @@ public sealed class CourseGrader
         return (after, provisional);
     }
 
-    private sealed record Offence(int Number, string AssignmentId, PlagiarismAction Action, string Summary);
+    private sealed record Offence(int Number, string AssignmentId, PlagiarismAction Action, string Summary)
+    {
+        public IReadOnlyList<string> CaseIds { get; init; } = [];
+    }
 
     /// <summary>Confirmed cases in the order they were confirmed; cases on the same assignment count as one offence.</summary>
     private List<Offence> ConfirmedOffences(string studentId, FactIndex facts)
@@ -278,15 +385,18 @@ public sealed class CourseGrader
         {
             var number = offences.Count + 1;
             var action = number == 1 ? Course.PlagiarismPolicy.FirstOffence : Course.PlagiarismPolicy.RepeatOffence;
-            offences.Add(new Offence(number, byAssignment.Key, action, string.Join("; ", byAssignment.Select(c => c.Summary))));
+            offences.Add(new Offence(number, byAssignment.Key, action, string.Join("; ", byAssignment.Select(c => c.Summary)))
+            {
+                CaseIds = byAssignment.Select(c => c.Id).Where(id => id.Length > 0).ToList(),
+            });
         }
 
         return offences;
     }
 
     /// <summary>
-    /// Lookups over facts that <see cref="CheckFacts"/> accepted, which guarantees at most one submission and one
-    /// extension per (submitter, assignment) and one team per student: a class of hundreds is graded in linear time.
+    /// Lookups over facts that <see cref="CheckFacts"/> accepted, which guarantees distinct submission ids and at most one
+    /// extension and one staff choice per (submitter, assignment) and one team per student: a class of hundreds is graded in linear time.
     /// </summary>
     private sealed class FactIndex(GradingFacts facts, HashSet<string> students, Dictionary<string, Team> teamOf)
     {
@@ -294,8 +404,11 @@ public sealed class CourseGrader
 
         public Dictionary<string, Team> TeamOf { get; } = teamOf;
 
-        public Dictionary<(string SubmitterId, string AssignmentId), Submission> Submissions { get; } =
-            facts.Submissions.ToDictionary(s => (s.SubmitterId, s.AssignmentId));
+        public ILookup<(string SubmitterId, string AssignmentId), Submission> Submissions { get; } =
+            facts.Submissions.ToLookup(s => (s.SubmitterId, s.AssignmentId));
+
+        public Dictionary<(string SubmitterId, string AssignmentId), CountingChoice> Choices { get; } =
+            facts.CountingChoices.ToDictionary(c => (c.SubmitterId, c.AssignmentId));
 
         public Dictionary<(string SubmitterId, string AssignmentId), Extension> Extensions { get; } =
             facts.Extensions.ToDictionary(e => (e.SubmitterId, e.AssignmentId));
@@ -367,9 +480,26 @@ public sealed class CourseGrader
             CheckSubmitter(submission.SubmitterId, submission.AssignmentId, "A submission");
         }
 
-        foreach (var duplicate in facts.Submissions.GroupBy(s => (s.SubmitterId, s.AssignmentId)).Where(g => g.Count() > 1))
+        // Several submissions per (submitter, assignment) are expected: the counting rule picks one. A staff choice
+        // names one by id, so ids must tell them apart.
+        foreach (var duplicate in facts.Submissions.GroupBy(s => (s.SubmitterId, s.AssignmentId)).Where(g => g.Count() > 1)
+            .Where(g => g.Select(s => s.Id).Distinct(StringComparer.Ordinal).Count() < g.Count()))
         {
-            throw new GradingInputException($"'{duplicate.Key.SubmitterId}' has {duplicate.Count()} submissions for '{duplicate.Key.AssignmentId}'; pass only the one that is graded.");
+            throw new GradingInputException($"'{duplicate.Key.SubmitterId}' has {duplicate.Count()} submissions for '{duplicate.Key.AssignmentId}' without distinct ids.");
+        }
+
+        foreach (var choice in facts.CountingChoices)
+        {
+            CheckSubmitter(choice.SubmitterId, choice.AssignmentId, "A staff choice");
+            if (!facts.Submissions.Any(s => s.SubmitterId == choice.SubmitterId && s.AssignmentId == choice.AssignmentId && s.Id == choice.SubmissionId))
+            {
+                throw new GradingInputException($"The staff choice for '{choice.SubmitterId}' on '{choice.AssignmentId}' names submission '{choice.SubmissionId}', which is not one of theirs.");
+            }
+        }
+
+        foreach (var duplicate in facts.CountingChoices.GroupBy(c => (c.SubmitterId, c.AssignmentId)).Where(g => g.Count() > 1))
+        {
+            throw new GradingInputException($"'{duplicate.Key.SubmitterId}' has {duplicate.Count()} staff choices for '{duplicate.Key.AssignmentId}' in force; pass only the newest.");
         }
 
         foreach (var extension in facts.Extensions)

@@ -28,11 +28,24 @@ public sealed record CheckOutcome(string ItemId, double Fraction, CheckStatus St
 /// </summary>
 public sealed record TaScore(string ItemId, decimal Points, string Comment, string GradedBy) : ItemOutcome(ItemId);
 
-/// <summary>The graded submission of one student (individual work) or team (team work) for one assignment.</summary>
+/// <summary>
+/// One submission of one student (individual work) or team (team work) for one assignment. A submitter may have several;
+/// the counting rule (<see cref="SubmissionCounting"/>) picks the one that is graded.
+/// </summary>
 /// <param name="SubmitterId">The student's identifier, or the team's id for team work (a student in no team submits alone).</param>
-/// <param name="SubmittedAt">When it arrived (the commit's push time or the upload time), compared against the deadline.</param>
+/// <param name="SubmittedAt">When it arrived (the push or deadline-snapshot evidence, or the upload time), compared against the deadline.</param>
 /// <param name="Outcomes">Rubric item outcomes; an item with none is pending.</param>
-public sealed record Submission(string SubmitterId, string AssignmentId, Instant SubmittedAt, IReadOnlyList<ItemOutcome> Outcomes);
+public sealed record Submission(string SubmitterId, string AssignmentId, Instant SubmittedAt, IReadOnlyList<ItemOutcome> Outcomes)
+{
+    /// <summary>Identifies the submission among its submitter's (the web app's row id); a staff choice names it.</summary>
+    public string Id { get; init; } = "";
+}
+
+/// <summary>
+/// A staff decision that one submission counts for a submitter and assignment, whatever the counting rule says. Taking it
+/// back is the caller's business: only choices in force are facts.
+/// </summary>
+public sealed record CountingChoice(string SubmitterId, string AssignmentId, string SubmissionId, string ChosenBy, Instant ChosenAt, string Reason);
 
 /// <summary>
 /// More time for one student (or team, for team work) on one assignment. The length is added to the due date in local
@@ -47,6 +60,9 @@ public sealed record Team(string Id, IReadOnlyList<string> Members);
 public sealed record PlagiarismCase(string StudentId, string AssignmentId, Instant? ConfirmedAt, string Summary)
 {
     public bool IsConfirmed => ConfirmedAt is not null;
+
+    /// <summary>The case's number as the staff know it (the web app's row id); empty when unknown.</summary>
+    public string Id { get; init; } = "";
 }
 
 /// <summary>Whether a team's paper states each member's contribution, as found by the staff.</summary>
@@ -61,6 +77,9 @@ public sealed record GradingFacts(
     IReadOnlyList<ContributionStatementFinding> ContributionStatements)
 {
     public static GradingFacts Empty { get; } = new([], [], [], [], []);
+
+    /// <summary>Staff choices in force, at most one per (submitter, assignment).</summary>
+    public IReadOnlyList<CountingChoice> CountingChoices { get; init; } = [];
 }
 
 /// <summary>Facts that contradict the configuration or each other (a team too large, an unknown assignment...).</summary>

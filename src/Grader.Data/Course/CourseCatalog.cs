@@ -43,6 +43,7 @@ public sealed class CourseCatalog
         }
 
         tree = result.Tree!;
+        inputs = InputsOf(root, tree);
     }
 
     public string Root { get; }
@@ -55,6 +56,14 @@ public sealed class CourseCatalog
     private volatile CourseTree tree;
 
     public CourseTree Tree => tree;
+
+    private volatile IReadOnlyDictionary<string, string> inputs;
+
+    /// <summary>The hash of the assignment's course inputs as loaded (<see cref="CourseFiles.InputsOf"/>); empty for an unknown assignment.</summary>
+    public string CourseInputsOf(string assignmentId) => inputs.GetValueOrDefault(assignmentId, "");
+
+    private static Dictionary<string, string> InputsOf(string root, CourseTree loaded) =>
+        loaded.Assignments.ToDictionary(a => a.Id, a => CourseFiles.InputsOf(root, a), StringComparer.Ordinal);
 
     /// <summary>Loads assignments/ and rubrics/ from disk again and compares them with <see cref="Tree"/>; changes nothing.</summary>
     public CoursePreview PreviewReload()
@@ -70,6 +79,8 @@ public sealed class CourseCatalog
     public void Apply(CourseTree next)
     {
         ArgumentNullException.ThrowIfNull(next);
+        // The reload page refuses files changed since the preview, so the files on disk are the ones applied.
+        inputs = InputsOf(Root, next);
         tree = next;
     }
 

@@ -94,6 +94,24 @@ public static class CourseDiff
 /// <summary>Reads assignments/ and rubrics/ again; see <see cref="CourseCatalog.PreviewReload"/>.</summary>
 internal static class CourseFiles
 {
+    /// <summary>
+    /// SHA-256 over what the course says about grading one assignment: its assignment.yaml and its rubric file. Part of
+    /// the key under which reports are reused (with the content hash and the grader version, which covers the checks'
+    /// code), so a rubric edited and reloaded is graded again instead of served from an old report.
+    /// </summary>
+    public static string InputsOf(string root, Assignment assignment)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (string relative in new[] { $"assignments/{assignment.Id}/assignment.yaml", assignment.RubricPath })
+        {
+            string path = Path.Combine(root, relative);
+            hash.AppendData(Encoding.UTF8.GetBytes(relative + "\n"));
+            hash.AppendData(File.Exists(path) ? File.ReadAllBytes(path) : []);
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
     /// <summary>SHA-256 over the relative path and bytes of every course file the loader reads (YAML and the roster CSV).</summary>
     public static string Fingerprint(string root)
     {

@@ -63,6 +63,7 @@ public sealed class GradingService(
         AssignmentId = submission.AssignmentId,
         ContentHash = submission.ContentHash,
         GraderVersion = client.GraderVersion,
+        CourseInputs = course.CourseInputsOf(submission.AssignmentId),
         Status = GradingRunStatus.Queued,
         QueuedAtUtc = clock.GetCurrentInstant().ToDateTimeUtc(),
     };
@@ -102,6 +103,13 @@ public sealed class GradingService(
                     .SetProperty(r => r.StartedAtUtc, (DateTime?)null), CancellationToken.None).ConfigureAwait(false);
             logger.LogInformation("Grading run {RunId} handed back: node {NodeId} is stopping", runId, node.Id);
             throw;
+        }
+        catch (Exception failure) when (failure is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Anything on the trusted side (store, intake, a path too long, a report that does not serialise, the
+            // database) ends the run as a grader error staff can see and grade again; left alone it would say
+            // "running" for ever.
+            submissionId = await FailAsync(runId, failure).ConfigureAwait(false);
         }
         finally
         {
@@ -153,7 +161,7 @@ public sealed class GradingService(
         var run = await db.GradingRuns.AsNoTracking().Include(r => r.Submission).SingleAsync(r => r.Id == runId, cancellationToken).ConfigureAwait(false);
         var reused = await db.GradingRuns.AsNoTracking()
             .Where(r => r.AssignmentId == run.AssignmentId && r.ContentHash == run.ContentHash && r.GraderVersion == run.GraderVersion
-                && r.Status == GradingRunStatus.Succeeded && r.ReusedFromRunId == null)
+                && r.CourseInputs == run.CourseInputs && r.Status == GradingRunStatus.Succeeded && r.ReusedFromRunId == null)
             .OrderBy(r => r.Id)
             .Select(r => new { r.Id, r.ReportJson })
             .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
@@ -188,6 +196,38 @@ public sealed class GradingService(
             .SetProperty(r => r.FinishedAtUtc, finishedAt), [], cancellationToken).ConfigureAwait(false);
         return written ? run.SubmissionId : null;
     }
+
+    /// <summary>Records a grader error for a run whose grading threw; null when the run was no longer this node's or even that failed.</summary>
+    private async Task<long?> FailAsync(long runId, Exception failure)
+    {
+        logger.LogError(failure, "Grading run {RunId} ended with a grader error", runId);
+        string error = $"Grader error (not the student's work): {Describe(failure)}";
+        error = error.Length > 4000 ? error[..4000] : error;
+        try
+        {
+            // The tracker may hold half-done changes of the failed attempt; they must not ride along.
+            db.ChangeTracker.Clear();
+            var finishedAt = clock.GetCurrentInstant().ToDateTimeUtc();
+            bool written = await WriteIfStillMineAsync(runId, s => s.SetProperty(r => r.Status, GradingRunStatus.Failed).SetProperty(r => r.Error, error)
+                .SetProperty(r => r.FinishedAtUtc, finishedAt), [], CancellationToken.None).ConfigureAwait(false);
+            return written ? await db.GradingRuns.Where(r => r.Id == runId).Select(r => (long?)r.SubmissionId).SingleOrDefaultAsync(CancellationToken.None).ConfigureAwait(false) : null;
+        }
+        catch (Exception recording) when (recording is DbUpdateException or InvalidOperationException or System.Data.Common.DbException)
+        {
+            // The database itself failed: the run stays running until the node is taken for dead and it is claimed again.
+            logger.LogError(recording, "Grading run {RunId}: the grader error could not be recorded", runId);
+            return null;
+        }
+    }
+
+    /// <summary>The failure in words for the staff, with its kind for whoever fixes it.</summary>
+    private static string Describe(Exception failure) => failure switch
+    {
+        PathTooLongException => $"a file name or path is too long to grade ({failure.GetType().Name}: {failure.Message})",
+        IOException => $"reading or writing the submission's files failed ({failure.GetType().Name}: {failure.Message})",
+        System.Text.Json.JsonException or NotSupportedException => $"the report could not be read or written ({failure.GetType().Name}: {failure.Message})",
+        _ => $"{failure.GetType().Name}: {failure.Message}",
+    };
 
     private async Task<GradingClientResult> GradeFromStoreAsync(GradingRun run, CancellationToken cancellationToken)
     {
@@ -282,7 +322,8 @@ public sealed class GradingService(
     }
 
     private string CacheFile(GradingRun run) =>
-        Path.Combine(course.ReportCacheFolder, run.AssignmentId, $"{run.ContentHash}.{run.GraderVersion}.json");
+        Path.Combine(course.ReportCacheFolder, run.AssignmentId,
+            run.CourseInputs is { Length: > 0 } inputs ? $"{run.ContentHash}.{run.GraderVersion}.{inputs[..16]}.json" : $"{run.ContentHash}.{run.GraderVersion}.json");
 
     private static string Tail(string text, int chars) => text.Length <= chars ? text : text[^chars..];
 }

@@ -16,7 +16,11 @@ namespace Grader.Web.Extensions;
 /// <param name="ContentHash">SHA-256 of the uploaded bytes.</param>
 /// <param name="OriginalFileName">The file name as uploaded.</param>
 /// <param name="ReceivedAtUtc">When the app received it.</param>
-public sealed record SubmissionSummary(long Id, string AssignmentId, string SubmitterId, string ContentHash, string OriginalFileName, DateTime ReceivedAtUtc);
+/// <param name="Counts">Whether it is the submission that counts for its submitter (the course's counting rule, or a staff choice).</param>
+/// <param name="Score">The policy engine's points for it: the grade when it counts, else what it earned on its own after the rules.</param>
+/// <param name="State">The grade's state in words, as every page shows it ("final", "late: no credit (your on-time submission counts)").</param>
+public sealed record SubmissionSummary(long Id, string AssignmentId, string SubmitterId, string ContentHash, string OriginalFileName, DateTime ReceivedAtUtc,
+    bool Counts = false, decimal? Score = null, string? State = null);
 
 /// <summary>One student's line of the gradebook (<c>GET /api/gradebook</c>).</summary>
 public sealed record GradebookRow(
@@ -31,7 +35,10 @@ public sealed record GradebookRow(
     IReadOnlyList<string> Explanation);
 
 /// <summary>One graded component of a <see cref="GradebookRow"/>: the assignment's score and its weighted share.</summary>
-public sealed record GradebookComponent(string AssignmentId, decimal Score, decimal FullMarks, decimal Weight, decimal WeightedPoints, bool IsProvisional);
+/// <param name="State">The grade's state in words, the same as on every page.</param>
+/// <param name="CountedSubmissionId">The submission that counts; null when nothing was submitted.</param>
+public sealed record GradebookComponent(string AssignmentId, decimal Score, decimal FullMarks, decimal Weight, decimal WeightedPoints, bool IsProvisional,
+    string State = "", long? CountedSubmissionId = null);
 
 /// <summary>The HTTP API: JSON reports and CSV exports, authorized like the pages, described at <c>/openapi/v1.json</c>.</summary>
 public static class GraderApi
@@ -66,7 +73,8 @@ public static class GraderApi
         .Produces<System.Text.Json.JsonElement>(StatusCodes.Status200OK, "application/json");
 
         // The signed-in student's own submissions (staff: all), newest first.
-        api.MapGet("/submissions", async Task<Ok<List<SubmissionSummary>>> (ClaimsPrincipal user, SubmissionAccess access, GraderDbContext db, CancellationToken cancellationToken) =>
+        api.MapGet("/submissions", async Task<Ok<List<SubmissionSummary>>> (ClaimsPrincipal user, SubmissionAccess access, GraderDbContext db, Gradebook gradebook,
+            CancellationToken cancellationToken) =>
         {
             var query = db.Submissions.AsNoTracking();
             if (!SubmissionAccess.IsStaff(user))
@@ -75,8 +83,23 @@ public static class GraderApi
                 query = query.Where(s => mine.Contains(s.SubmitterId));
             }
 
-            var rows = await query.Select(s => new SubmissionSummary(s.Id, s.AssignmentId, s.SubmitterId, s.ContentHash, s.OriginalFileName, s.ReceivedAtUtc)).ToListAsync(cancellationToken);
-            return TypedResults.Ok(rows.OrderByDescending(s => s.ReceivedAtUtc).ThenByDescending(s => s.Id).ToList());
+            var rows = await query.Select(s => new SubmissionSummary(s.Id, s.AssignmentId, s.SubmitterId, s.ContentHash, s.OriginalFileName, s.ReceivedAtUtc, false, null, null))
+                .ToListAsync(cancellationToken);
+            // The engine's grade per (submitter, assignment); a team's grade is the same for each member, so any one will do.
+            var grades = (await gradebook.GradeAllAsync(cancellationToken)).SelectMany(g => g.Components).Select(c => c.Assignment)
+                .GroupBy(a => (a.SubmitterId, a.AssignmentId)).ToDictionary(g => g.Key, g => g.First());
+            return TypedResults.Ok(rows.Select(row =>
+            {
+                if (!grades.TryGetValue((row.SubmitterId, row.AssignmentId), out var grade))
+                {
+                    return row;
+                }
+
+                string key = Gradebook.SubmissionKey(row.Id);
+                bool counts = grade.Counting?.Counted.Submission.Id == key;
+                decimal? score = counts ? grade.Score : grade.Attempts.FirstOrDefault(a => a.Submission.Id == key)?.Score;
+                return row with { Counts = counts, Score = score, State = grade.StateOf(key) };
+            }).OrderByDescending(s => s.ReceivedAtUtc).ThenByDescending(s => s.Id).ToList());
         })
         .WithName("ListSubmissions")
         .WithSummary("Submissions, newest first: a student's own and their teams'; staff see all");
@@ -86,7 +109,9 @@ public static class GraderApi
             var grades = await gradebook.GradeAllAsync(cancellationToken);
             return TypedResults.Ok(grades.Select(g => new GradebookRow(
                 g.StudentId,
-                g.Components.Select(c => new GradebookComponent(c.Assignment.AssignmentId, c.Assignment.Score, c.Assignment.FullMarks, c.Weight, c.WeightedPoints, c.Assignment.IsProvisional)).ToList(),
+                g.Components.Select(c => new GradebookComponent(c.Assignment.AssignmentId, c.Assignment.Score, c.Assignment.FullMarks, c.Weight, c.WeightedPoints,
+                    c.Assignment.IsProvisional, c.Assignment.State,
+                    long.TryParse(c.Assignment.Counting?.Counted.Submission.Id, NumberStyles.None, CultureInfo.InvariantCulture, out long counted) ? counted : null)).ToList(),
                 g.BasePercent,
                 g.CarriedBonus,
                 g.FinalPercent,

@@ -63,11 +63,23 @@ public static class GraderWebComposition
         services.AddGraderProject();
         services.AddRazorPages(o =>
         {
+            o.Conventions.ConfigureFilter(new Pages.InvalidInputPageFilter());
             o.Conventions.AuthorizeFolder("/");
             o.Conventions.AllowAnonymousToFolder("/Account");
             o.Conventions.AuthorizeFolder("/Student", "student");
             o.Conventions.AuthorizeFolder("/Ta", "staff");
             o.Conventions.AuthorizeFolder("/Instructor", "instructor");
+        });
+        services.Configure<Microsoft.AspNetCore.Mvc.MvcOptions>(o =>
+        {
+            // Every handler checks its own required fields with a message in words; the implicit [Required] of
+            // non-nullable strings only added a second, false "The X field is required" beside those.
+            o.SuppressImplicitRequiredAttributeForNonNullableReferenceTypes = true;
+            var messages = o.ModelBindingMessageProvider;
+            messages.SetAttemptedValueIsInvalidAccessor((value, field) => $"\"{value}\" is not a valid {field}; nothing was changed.");
+            messages.SetValueMustBeANumberAccessor(field => $"{field} must be a number; nothing was changed.");
+            messages.SetValueIsInvalidAccessor(value => $"\"{value}\" is not valid here; nothing was changed.");
+            messages.SetNonPropertyAttemptedValueIsInvalidAccessor(value => $"\"{value}\" is not valid here; nothing was changed.");
         });
         services.AddAuthorizationBuilder()
             .AddPolicy("student", p => p.RequireRole(Roles.Student))

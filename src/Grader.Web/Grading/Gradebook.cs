@@ -28,6 +28,27 @@ public sealed record SubmissionView(
     public IReadOnlyList<ItemOverride> OverridesOf(string itemId) => Overrides.Where(o => o.ItemId == itemId).OrderBy(o => o.AtUtc).ThenBy(o => o.Id).ToList();
 
     public ReportItem? ReportItem(string itemId) => Report?.Items.FirstOrDefault(i => i.Id == itemId);
+
+    /// <summary>The policy engine's grade of the submitter on this assignment (whichever submission counts); null when it has none.</summary>
+    public AssignmentGrade? Grade { get; init; }
+
+    /// <summary>The submission that counts for the submitter, with the reason; null when the engine has no grade.</summary>
+    public CountingDecision? Counting => Grade?.Counting;
+
+    public bool Counts => Counting?.Counted.Submission.Id == Gradebook.SubmissionKey(Submission.Id);
+
+    /// <summary>
+    /// The number every page shows for this submission, from the policy engine: the grade when it counts (plagiarism
+    /// included), else what it earned on its own after the rules.
+    /// </summary>
+    public decimal Score => Counts ? Grade!.Score
+        : Grade?.Attempts.FirstOrDefault(a => a.Submission.Id == Gradebook.SubmissionKey(Submission.Id))?.Score ?? ScoreAfterLateRule;
+
+    /// <summary>The engine's state in words ("final", "late: no credit (your on-time submission counts)", ...).</summary>
+    public string? State => Grade?.StateOf(Gradebook.SubmissionKey(Submission.Id));
+
+    /// <summary>The staff choice in force for the submitter on this assignment, if any.</summary>
+    public CountingChoiceRecord? StaffChoice { get; init; }
 }
 
 /// <summary>
@@ -54,27 +75,34 @@ public sealed class Gradebook(GraderDbContext db, CourseCatalog course, IClock c
     }
 
     /// <summary>
-    /// The facts as of now. The submission that counts is each submitter's latest one for an assignment; its outcomes
-    /// are the latest successful run's check results plus the newest TA decision per item.
+    /// The facts as of now: every submission of every submitter (the policy engine's counting rule picks the one that
+    /// counts), each with the latest successful run's check results plus the newest TA decision per item, and the
+    /// staff counting choices in force.
     /// </summary>
     public async Task<GradingFacts> LoadFactsAsync(CancellationToken cancellationToken)
     {
-        var submissions = await db.Submissions.AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
-        var latest = submissions
-            .GroupBy(s => (s.SubmitterId, s.AssignmentId))
-            .Select(g => g.OrderByDescending(s => s.ReceivedAtUtc).ThenByDescending(s => s.Id).First())
+        var submissions = (await db.Submissions.AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false))
             .Where(s => Tree.Assignments.Any(a => a.Id == s.AssignmentId))
+            .OrderBy(s => s.Id)
             .ToList();
-        var ids = latest.Select(s => s.Id).ToHashSet();
         var checkResults = await NewestCheckResultsAsync(cancellationToken).ConfigureAwait(false);
-        var overrides = (await db.ItemOverrides.AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false))
-            .Where(o => ids.Contains(o.SubmissionId)).ToLookup(o => o.SubmissionId);
+        var overrides = (await db.ItemOverrides.AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false)).ToLookup(o => o.SubmissionId);
 
-        var facts = latest.Select(s => new CoreSubmission(
+        var facts = submissions.Select(s => new CoreSubmission(
             s.SubmitterId,
             s.AssignmentId,
             Instant.FromDateTimeUtc(s.ReceivedAtUtc),
-            Outcomes(Tree.RubricFor(s.AssignmentId), checkResults[s.Id], overrides[s.Id]))).ToList();
+            Outcomes(Tree.RubricFor(s.AssignmentId), checkResults[s.Id], overrides[s.Id]))
+        {
+            Id = SubmissionKey(s.Id),
+        }).ToList();
+        var byId = submissions.ToDictionary(s => s.Id);
+        var choices = (await db.CountingChoices.AsNoTracking().Where(c => c.RevokedAtUtc == null).ToListAsync(cancellationToken).ConfigureAwait(false))
+            .InForce()
+            // A choice of a submission that moved to another submitter (or an assignment a reload removed) is history.
+            .Where(c => byId.TryGetValue(c.SubmissionId, out var s) && s.SubmitterId == c.SubmitterId && s.AssignmentId == c.AssignmentId)
+            .Select(c => new CountingChoice(c.SubmitterId, c.AssignmentId, SubmissionKey(c.SubmissionId), c.ByName, Instant.FromDateTimeUtc(c.AtUtc), c.Reason))
+            .ToList();
 
         var teams = await db.Teams.AsNoTracking().Include(t => t.Members).ToListAsync(cancellationToken).ConfigureAwait(false);
         // Revoked extensions and dismissed cases are history, not facts: only what is in force reaches the engine.
@@ -86,10 +114,57 @@ public sealed class Gradebook(GraderDbContext db, CourseCatalog course, IClock c
             PresentationPanel.WithPanelScores(Tree, facts, panel),
             teams.Where(t => t.Members.Count > 0).Select(t => new Team(t.Id, t.Members.Select(m => m.StudentIdentifier).Order(StringComparer.Ordinal).ToList())).ToList(),
             extensions.Select(e => new Extension(e.SubmitterId, e.AssignmentId, Period.FromDays(e.Days), e.Reason)).ToList(),
-            cases.Select(c => new PlagiarismCase(c.StudentIdentifier, c.AssignmentId, c.ConfirmedAtUtc is { } at ? Instant.FromDateTimeUtc(at) : null, c.Summary)).ToList(),
+            cases.Select(c => new PlagiarismCase(c.StudentIdentifier, c.AssignmentId, c.ConfirmedAtUtc is { } at ? Instant.FromDateTimeUtc(at) : null, c.Summary)
+            {
+                Id = c.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            }).ToList(),
             teams.Where(t => t.ContributionStatementsPresent is not null)
-                .Select(t => new ContributionStatementFinding(t.Id, t.ContributionStatementsPresent!.Value, t.ContributionNote)).ToList());
+                .Select(t => new ContributionStatementFinding(t.Id, t.ContributionStatementsPresent!.Value, t.ContributionNote)).ToList())
+        {
+            CountingChoices = choices,
+        };
     }
+
+    /// <summary>
+    /// The submission that counts per (submitter, assignment), as the policy engine's counting rule chose it: the one
+    /// the review queue, the similarity comparison and the score distributions look at.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<(string SubmitterId, string AssignmentId), long>> CountedSubmissionsAsync(CancellationToken cancellationToken)
+    {
+        var counted = new Dictionary<(string, string), long>();
+        IReadOnlyList<FinalGrade> grades;
+        try
+        {
+            grades = await GradeAllAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (GradingInputException)
+        {
+            // Facts the engine refuses (the gradebook page says why) must not take the queue or similarity down with
+            // it: they fall back to each submitter's latest submission.
+            foreach (var latest in (await db.Submissions.AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false))
+                .GroupBy(s => (s.SubmitterId, s.AssignmentId)).Select(g => g.OrderByDescending(s => s.ReceivedAtUtc).ThenByDescending(s => s.Id).First()))
+            {
+                counted[(latest.SubmitterId, latest.AssignmentId)] = latest.Id;
+            }
+
+            return counted;
+        }
+
+        foreach (var component in grades.SelectMany(g => g.Components))
+        {
+            // A presentation the panel scored has no submission row (and no id): nothing to review or compare.
+            if (component.Assignment.Counting is { } counting
+                && long.TryParse(counting.Counted.Submission.Id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long id))
+            {
+                counted[(component.Assignment.SubmitterId, component.Assignment.AssignmentId)] = id;
+            }
+        }
+
+        return counted;
+    }
+
+    /// <summary>A submission row's id as the policy engine knows it (<see cref="CoreSubmission.Id"/>).</summary>
+    public static string SubmissionKey(long submissionId) => submissionId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>One submission with everything its page shows; null when there is no such submission.</summary>
     public async Task<SubmissionView?> ViewAsync(long submissionId, CancellationToken cancellationToken)
@@ -116,7 +191,24 @@ public sealed class Gradebook(GraderDbContext db, CourseCatalog course, IClock c
             extension is null ? null : new Extension(extension.SubmitterId, extension.AssignmentId, Period.FromDays(extension.Days), extension.Reason),
             Instant.FromDateTimeUtc(submission.ReceivedAtUtc));
         var report = graded?.ReportJson is { } json ? GradingReport.FromJson(json) : null;
-        return new SubmissionView(submission, name, assignment, latestRun ?? graded, report, score, late, overrides, regrades);
+        AssignmentGrade? grade = null;
+        try
+        {
+            grade = (await GradeAllAsync(cancellationToken).ConfigureAwait(false)).SelectMany(g => g.Components).Select(c => c.Assignment)
+                .FirstOrDefault(a => a.AssignmentId == submission.AssignmentId && a.SubmitterId == submission.SubmitterId);
+        }
+        catch (GradingInputException)
+        {
+            // Facts the engine refuses elsewhere in the class: this page still shows the submission's own score.
+        }
+        var choice = (await db.CountingChoices.AsNoTracking()
+            .Where(c => c.SubmitterId == submission.SubmitterId && c.AssignmentId == submission.AssignmentId && c.RevokedAtUtc == null)
+            .ToListAsync(cancellationToken).ConfigureAwait(false)).InForce().FirstOrDefault();
+        return new SubmissionView(submission, name, assignment, latestRun ?? graded, report, score, late, overrides, regrades)
+        {
+            Grade = grade,
+            StaffChoice = choice,
+        };
     }
 
     /// <summary>

@@ -63,11 +63,13 @@ public sealed class ScoreDistributions(Gradebook gradebook, CourseCatalog course
     public async Task<IReadOnlyList<AssignmentDistribution>> ForCourseAsync(CancellationToken cancellationToken)
     {
         var facts = await gradebook.LoadFactsAsync(cancellationToken).ConfigureAwait(false);
+        // One score per submitter: the submission that counts, not every attempt.
+        var counted = (await gradebook.CountedSubmissionsAsync(cancellationToken).ConfigureAwait(false)).Values.Select(Gradebook.SubmissionKey).ToHashSet(StringComparer.Ordinal);
         var tree = course.Tree;
         return tree.Assignments.Select(assignment =>
         {
             var rubric = tree.RubricFor(assignment.Id);
-            var scores = facts.Submissions.Where(s => s.AssignmentId == assignment.Id)
+            var scores = facts.Submissions.Where(s => s.AssignmentId == assignment.Id && counted.Contains(s.Id))
                 .Select(s => RubricScorer.Score(rubric, s.Outcomes)).ToList();
             var items = rubric.Items.Select(item =>
             {

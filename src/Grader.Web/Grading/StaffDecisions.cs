@@ -259,6 +259,75 @@ public sealed class StaffDecisions(GraderDbContext db, CourseCatalog course, ICl
         audit.LogInformation("{By} recorded for team {Team}: contribution statements {Present}", by.UserName, team.Id, statementsPresent ? "present" : "missing");
     }
 
+    /// <summary>
+    /// Makes one submission the one that counts for its submitter, whatever the counting rule says. A choice already in
+    /// force for the pair is revoked ("replaced") and the new one is a new row, so the history shows every change.
+    /// </summary>
+    public async Task<CountingChoiceRecord> ChooseCountingSubmissionAsync(long submissionId, string reason, AppUser by, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(by);
+        var submission = await db.Submissions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == submissionId, cancellationToken).ConfigureAwait(false)
+            ?? throw new ReviewRejectedException($"There is no submission {submissionId}.");
+        AssignmentOrReject(submission.AssignmentId);
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            throw new ReviewRejectedException("A reason is required: the student reads it beside the grade.");
+        }
+
+        var now = Now();
+        var inForce = await db.CountingChoices.Where(c => c.SubmitterId == submission.SubmitterId && c.AssignmentId == submission.AssignmentId && c.RevokedAtUtc == null)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var previous in inForce)
+        {
+            previous.RevokedAtUtc = now;
+            previous.RevokedByName = by.DisplayName;
+            previous.RevokeReason = $"replaced by a choice of submission {submissionId}";
+        }
+
+        var choice = new CountingChoiceRecord
+        {
+            AssignmentId = submission.AssignmentId,
+            SubmitterId = submission.SubmitterId,
+            SubmissionId = submission.Id,
+            Reason = reason.Trim(),
+            ByUserId = by.Id,
+            ByName = by.DisplayName,
+            AtUtc = now,
+        };
+        db.CountingChoices.Add(choice);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        audit.LogInformation("{By} chose submission {Submission} to count for {Submitter} on {Assignment}: {Reason}",
+            by.UserName, submission.Id, submission.SubmitterId, submission.AssignmentId, choice.Reason);
+        return choice;
+    }
+
+    /// <summary>Takes a staff choice back: the course's counting rule decides again. The row stays, stamped.</summary>
+    public async Task RevokeCountingChoiceAsync(string submitterId, string assignmentId, string reason, AppUser by, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(by);
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            throw new ReviewRejectedException("A reason is required to go back to the course's rule.");
+        }
+
+        var inForce = await db.CountingChoices.Where(c => c.SubmitterId == submitterId && c.AssignmentId == assignmentId && c.RevokedAtUtc == null)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        if (inForce.Count == 0)
+        {
+            throw new ReviewRejectedException($"No staff choice is in force for {submitterId} on {assignmentId}.");
+        }
+
+        foreach (var choice in inForce)
+        {
+            choice.RevokedAtUtc = Now();
+            choice.RevokedByName = by.DisplayName;
+            choice.RevokeReason = reason.Trim();
+        }
+
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        audit.LogInformation("{By} took back the staff choice for {Submitter} on {Assignment}: {Reason}", by.UserName, submitterId, assignmentId, reason.Trim());
+    }
+
     private Assignment AssignmentOrReject(string assignmentId) =>
         course.Tree.Assignments.FirstOrDefault(a => a.Id == assignmentId)
         ?? throw new ReviewRejectedException($"There is no assignment '{assignmentId}'.");
@@ -312,6 +381,13 @@ public static class DecisionHistory
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         return rows.NewestPerSubmitterAndAssignment().FirstOrDefault();
     }
+
+    /// <summary>The newest unrevoked staff choice per (submitter, assignment): the one in force.</summary>
+    public static IReadOnlyList<CountingChoiceRecord> InForce(this IEnumerable<CountingChoiceRecord> choices) =>
+        choices.Where(c => c.RevokedAtUtc is null)
+            .GroupBy(c => (c.SubmitterId, c.AssignmentId))
+            .Select(g => g.OrderByDescending(c => c.AtUtc).ThenByDescending(c => c.Id).First())
+            .ToList();
 
     /// <summary>Cases that may still change a grade: not dismissed (the engine then counts only the confirmed ones).</summary>
     public static IQueryable<SimilarityCase> NotDismissed(this IQueryable<SimilarityCase> cases) =>

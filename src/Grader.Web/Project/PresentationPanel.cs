@@ -186,14 +186,17 @@ public sealed class PresentationPanel(GraderDbContext db, CourseCatalog course, 
                 continue;
             }
 
-            int index = result.FindIndex(s => s.AssignmentId == assignment.Id && s.SubmitterId == group.Key.SubmitterId);
+            // Every submission of the submitter gets the panel's means, whichever the counting rule picks.
+            var indexes = Enumerable.Range(0, result.Count)
+                .Where(i => result[i].AssignmentId == assignment.Id && result[i].SubmitterId == group.Key.SubmitterId).ToList();
             var scoredItems = means.Select(m => m.ItemId).ToHashSet(StringComparer.Ordinal);
-            if (index >= 0)
+            foreach (int index in indexes)
             {
                 var existing = result[index];
                 result[index] = existing with { Outcomes = [.. existing.Outcomes.Where(o => o is not TaScore || !scoredItems.Contains(o.ItemId)), .. means] };
             }
-            else
+
+            if (indexes.Count == 0)
             {
                 result.Add(new CoreSubmission(group.Key.SubmitterId, assignment.Id, assignment.DueIn(tree.Course.TimeZone).ToInstant(), means));
             }

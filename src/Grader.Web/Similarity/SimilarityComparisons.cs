@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Grader.Data;
+using Grader.Web.Grading;
 using Grader.Data.Course;
 using Grader.Similarity;
 using Grader.Submissions.Storage;
@@ -69,7 +70,8 @@ public sealed record ComparisonStatus(
 /// compared twice. Runs in a background job (<see cref="SimilarityQueue"/>); nothing here decides a grade.
 /// </summary>
 public sealed class SimilarityComparisons(
-    GraderDbContext db, CourseCatalog course, SubmissionStore store, SimilaritySettings settings, IClock clock, ILogger<SimilarityComparisons> logger)
+    GraderDbContext db, CourseCatalog course, SubmissionStore store, SimilaritySettings settings, IClock clock, ILogger<SimilarityComparisons> logger,
+    Gradebook gradebook)
 {
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -99,12 +101,13 @@ public sealed class SimilarityComparisons(
             .Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>Each submitter's latest submission of the assignment: the one the gradebook counts.</summary>
+    /// <summary>Each submitter's submission of the assignment that counts, as the policy engine's counting rule chose it.</summary>
     public async Task<IReadOnlyList<SubmissionRecord>> CountingSubmissionsAsync(string assignmentId, CancellationToken cancellationToken)
     {
+        var counted = (await gradebook.CountedSubmissionsAsync(cancellationToken).ConfigureAwait(false))
+            .Where(pair => pair.Key.AssignmentId == assignmentId).Select(pair => pair.Value).ToHashSet();
         var all = await db.Submissions.AsNoTracking().Where(s => s.AssignmentId == assignmentId).ToListAsync(cancellationToken).ConfigureAwait(false);
-        return all.GroupBy(s => s.SubmitterId)
-            .Select(g => g.OrderByDescending(s => s.ReceivedAtUtc).ThenByDescending(s => s.Id).First())
+        return all.Where(s => counted.Contains(s.Id))
             .OrderBy(s => s.SubmitterId, StringComparer.Ordinal)
             .ToList();
     }

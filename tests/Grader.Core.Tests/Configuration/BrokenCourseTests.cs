@@ -57,7 +57,12 @@ public sealed class BrokenCourseTests
         yield return Case("a course id that is not an id", Course, "id: fixture-course", "id: Fixture Course",
             "assignments/course.yaml:1: field 'id': \"Fixture Course\" is not a valid id: use lowercase letters, digits and '-' (like hw1-mlp)");
 
+        yield return Case("an unknown counting rule", Course, "  grace_minutes: 0\n", "  grace_minutes: 0\nsubmission_that_counts: newest\n",
+            "assignments/course.yaml:13: field 'submission_that_counts': \"newest\" is not one of: latest-on-time, latest, best");
+
         // assignment.yaml
+        yield return Case("an unknown counting rule for one assignment", Hw1, "participation: individual", "participation: individual\nsubmission_that_counts: first",
+            "assignments/hw1-mlp/assignment.yaml:6: field 'submission_that_counts': \"first\" is not one of: latest-on-time, latest, best");
         yield return Case("a due date that does not exist", Hw1, "2023-02-16 23:59", "2023-02-31 23:59",
             "assignments/hw1-mlp/assignment.yaml:4: field 'due': \"2023-02-31 23:59\" is not a date (expected yyyy-MM-dd HH:mm in the course time zone)");
         yield return Case("a due time skipped by daylight saving", Hw1, "2023-02-16 23:59", "2023-03-12 02:30",

@@ -303,7 +303,7 @@ public sealed class CourseGraderTests
                 {
                     Submissions = [Homework("ann", "hw1-mlp", "2023-02-10 10:00", 1, 1), Homework("ann", "hw1-mlp", "2023-02-11 10:00", 1, 1)],
                 }),
-                Throws.TypeOf<GradingInputException>().With.Message.EqualTo("'ann' has 2 submissions for 'hw1-mlp'; pass only the one that is graded."));
+                Throws.TypeOf<GradingInputException>().With.Message.EqualTo("'ann' has 2 submissions for 'hw1-mlp' without distinct ids."));
         });
     }
 }

@@ -119,4 +119,36 @@ public sealed class GradebookTests
         Assert.That(hw1.Score, Is.EqualTo(67.5m));
         Assert.That(hw1.IsProvisional, Is.True);
     }
+
+    [Test]
+    public async Task ALateReuploadKeepsTheOnTimeGradeAndAStaffChoiceWinsUntilTakenBack()
+    {
+        var onTime = await SubmitAsync("dm0004", new DateTime(2023, 2, 15, 12, 0, 0, DateTimeKind.Utc));
+        var late = await SubmitAsync("dm0004", new DateTime(2023, 2, 18, 12, 0, 0, DateTimeKind.Utc));
+        var staff = new AppUser { Id = "i", UserName = "instructor", DisplayName = "Instructor" };
+        var decisions = new StaffDecisions(db, course, AfterTheTerm, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+
+        async Task<Core.Grading.AssignmentGrade> Hw1Async() =>
+            (await new Gradebook(db, course, AfterTheTerm).GradeAllAsync(CancellationToken.None)).Single(g => g.StudentId == "dm0004")
+                .Components.Single(c => c.Assignment.AssignmentId == "hw1-mlp").Assignment;
+
+        var byRule = await Hw1Async();
+        await decisions.ChooseCountingSubmissionAsync(late.Id, "asked to be graded on the late work", staff, CancellationToken.None);
+        var chosen = await Hw1Async();
+        var counted = await new Gradebook(db, course, AfterTheTerm).CountedSubmissionsAsync(CancellationToken.None);
+        await decisions.RevokeCountingChoiceAsync("dm0004", "hw1-mlp", "the student withdrew the request", staff, CancellationToken.None);
+        var revoked = await Hw1Async();
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That((byRule.Counting!.Counted.Submission.Id, byRule.Score), Is.EqualTo((onTime.Id.ToString(), 67.5m)), "the on-time work keeps its credit");
+            Assert.That((chosen.Counting!.Counted.Submission.Id, chosen.Score), Is.EqualTo((late.Id.ToString(), 0m)), "the chosen late work earns what the late policy gives");
+            Assert.That(chosen.Counting.Reason, Does.StartWith("chosen by Instructor on 2023-05-31 20:00:00 EDT (America/New_York) (asked to be graded on the late work)"));
+            Assert.That(counted[("dm0004", "hw1-mlp")], Is.EqualTo(late.Id));
+            Assert.That(revoked.Counting!.Counted.Submission.Id, Is.EqualTo(onTime.Id.ToString()));
+            var history = await db.CountingChoices.AsNoTracking().SingleAsync();
+            Assert.That((history.ByName, history.RevokedByName, history.RevokeReason), Is.EqualTo(("Instructor", "Instructor", "the student withdrew the request")),
+                "the choice stays on record with who took it back and why");
+        });
+    }
 }

@@ -139,7 +139,9 @@ public sealed class ReviewAndGradingTests
         row = row[..row.IndexOf("</tr>", StringComparison.Ordinal)];
         Assert.That(row, Does.Contain("<td>100%</td>"), "HW1 is graded and final");
         Assert.That(row, Does.Contain("<td>0%*</td>"), "HW2 and later are not due yet: provisional, not failed");
-        Assert.That(row, Does.Contain("20.00% (provisional)").And.Contain("so far"));
+        Assert.That(row, Does.Contain("20.00% (provisional)"));
+        Assert.That(row, Does.Contain("<td class=\"current\">100.00%</td>"), "the current grade weighs only the graded work");
+        Assert.That(row, Does.Contain("<td class=\"letter\"></td>").And.Not.Contain("so far"), "no \"F so far\" while work is not yet due");
 
         // The explanation is one click away, on the student's own final-grade page.
         string why = WebUtility.HtmlDecode(await instructor.GetStringAsync("/Instructor/FinalGrade?student=dm0001"));

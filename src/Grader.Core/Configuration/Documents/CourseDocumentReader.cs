@@ -149,7 +149,10 @@ public static class CourseDocumentReader
                 item.ReportUnknownKeys();
                 return letter;
             }).ToList(),
-            Source: reader.Source);
+            Source: reader.Source)
+        {
+            SubmissionThatCounts = reader.Scalar("submission_that_counts"),
+        };
 
         foreach (var block in new[] { reader, late, bonus, plagiarism, team, contribution })
         {
@@ -186,7 +189,10 @@ public static class CourseDocumentReader
                 resources.Scalar("max_output_kb"), resources.Scalar("gpu"), resources.Scalar("notebook_seconds"), resources.Source,
                 resources.Scalar("compile_seconds"), resources.Scalar("compile_memory_mb")),
             Forbid: reader.ScalarList("forbid"),
-            Source: reader.Source);
+            Source: reader.Source)
+        {
+            SubmissionThatCounts = reader.Scalar("submission_that_counts"),
+        };
 
         foreach (var block in new[] { reader, submission, resources })
         {

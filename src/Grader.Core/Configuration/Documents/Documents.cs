@@ -24,7 +24,11 @@ public sealed record CourseDocument(
     PlagiarismPolicyDocument? PlagiarismPolicy,
     TeamPolicyDocument? TeamPolicy,
     IReadOnlyList<LetterGradeDocument>? LetterGrades,
-    SourceMap Source) : IHasSource;
+    SourceMap Source) : IHasSource
+{
+    /// <summary><c>submission_that_counts</c>: latest-on-time, latest or best; null when absent.</summary>
+    public string? SubmissionThatCounts { get; init; }
+}
 
 public sealed record GradeComponentDocument(string? Assignment, string? Weight, SourceMap Source) : IHasSource;
 
@@ -62,7 +66,11 @@ public sealed record AssignmentDocument(
     string? Rubric,
     ResourceLimitsDocument? Resources,
     IReadOnlyList<string>? Forbid,
-    SourceMap Source) : IHasSource;
+    SourceMap Source) : IHasSource
+{
+    /// <summary><c>submission_that_counts</c>: overrides the course's rule for this assignment; null when absent.</summary>
+    public string? SubmissionThatCounts { get; init; }
+}
 
 public sealed record SubmissionDocument(
     IReadOnlyList<string>? Accepts,

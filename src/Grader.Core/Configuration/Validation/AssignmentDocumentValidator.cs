@@ -18,6 +18,7 @@ public sealed class AssignmentDocumentValidator : DocumentValidator<AssignmentDo
         OneOf(x => x.Kind, "kind", required: true, ConfigValues.AssignmentKinds, "say what is handed in");
         LocalDateTime(x => x.Due, "due", required: true, () => courseTimeZone, $"give the deadline as {ConfigValues.DateTimeFormat} in the course time zone");
         OneOf(x => x.Participation, "participation", required: true, ConfigValues.Participations, "say who submits");
+        OneOf(x => x.SubmissionThatCounts, "submission_that_counts", required: false, ConfigValues.CountingRules, "");
         RuleFor(x => x.Rubric)
             .NotEmpty().Error("rubric", "is missing; name the rubric file, e.g. rubrics/hw1-mlp.yaml")
             .Must(path => CourseDocumentReader.IsSafeRelativePath(path!) && path!.EndsWith(".yaml", StringComparison.Ordinal))

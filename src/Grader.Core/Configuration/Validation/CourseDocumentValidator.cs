@@ -46,6 +46,7 @@ public sealed class CourseDocumentValidator : DocumentValidator<CourseDocument>
 
         RequiredBlock(x => x.LatePolicy, "late_policy", "say what happens to late work (kind: no-credit is the syllabus rule)");
         RuleFor(x => x.LatePolicy!).SetValidator(new LatePolicyValidator()).When(x => x.LatePolicy is not null);
+        OneOf(x => x.SubmissionThatCounts, "submission_that_counts", required: false, ConfigValues.CountingRules, "");
         RequiredBlock(x => x.BonusPolicy, "bonus_policy", "say whether bonus points carry over and the pass mark");
         RuleFor(x => x.BonusPolicy!).SetValidator(new BonusPolicyValidator()).When(x => x.BonusPolicy is not null);
         RequiredBlock(x => x.PlagiarismPolicy, "plagiarism_policy", "say what a first and a repeated confirmed case do");

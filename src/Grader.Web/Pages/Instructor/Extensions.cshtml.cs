@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using Grader.Web.Pages;
 
 namespace Grader.Web.Pages.Instructor;
 
@@ -13,7 +14,7 @@ namespace Grader.Web.Pages.Instructor;
 /// Extensions: the instructor grants (or changes) and revokes them; the student sees the one in force on their
 /// assignments page. Nothing is deleted: the page lists the extensions in force and, below, the whole history.
 /// </summary>
-public sealed class ExtensionsModel(GraderDbContext db, CourseCatalog course, StaffDecisions decisions, UserManager<AppUser> users) : PageModel
+public sealed class ExtensionsModel(GraderDbContext db, CourseCatalog course, StaffDecisions decisions, UserManager<AppUser> users) : PageModel, IRedisplaysInvalidInput
 {
     /// <summary>The extension in force per (submitter, assignment).</summary>
     public IReadOnlyList<ExtensionRecord> Extensions { get; private set; } = [];
@@ -45,6 +46,12 @@ public sealed class ExtensionsModel(GraderDbContext db, CourseCatalog course, St
     public string RevokeReason { get; set; } = "";
 
     public async Task OnGetAsync(CancellationToken cancellationToken) => await LoadAsync(cancellationToken);
+
+    public async Task<IActionResult> RedisplayAsync(CancellationToken cancellationToken)
+    {
+        await LoadAsync(cancellationToken);
+        return Page();
+    }
 
     public Task<IActionResult> OnPostGrantAsync(CancellationToken cancellationToken) =>
         DecideAsync(by => decisions.GrantExtensionAsync(SubmitterId, AssignmentId, Days, Reason, by, cancellationToken), cancellationToken);

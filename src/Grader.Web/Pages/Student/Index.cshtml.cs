@@ -20,7 +20,14 @@ public sealed class IndexModel(
     /// <summary>Uploads larger than this are refused before they reach the store.</summary>
     public const long MaxUploadBytes = 50L * 1024 * 1024;
 
-    public sealed record AssignmentRow(Assignment Assignment, string Due, bool Open, SubmissionRecord? Latest, GradingRun? LatestRun, ExtensionRecord? Extension, string? ExtendedDue);
+    /// <param name="Grade">The policy engine's grade (the submission that counts, after every rule); null for a staff account.</param>
+    /// <param name="UploadWarning">What an upload now would do, in words, once the deadline (extension and grace included) has passed.</param>
+    public sealed record AssignmentRow(Assignment Assignment, string Due, bool Open, SubmissionRecord? Latest, GradingRun? LatestRun, ExtensionRecord? Extension, string? ExtendedDue)
+    {
+        public AssignmentGrade? Grade { get; init; }
+
+        public string? UploadWarning { get; init; }
+    }
 
     public IReadOnlyList<AssignmentRow> Assignments { get; private set; } = [];
 
@@ -95,6 +102,16 @@ public sealed class IndexModel(
         await LoadIntegrityAsync(cancellationToken);
         var zone = course.Tree.Course.TimeZone;
         var now = clock.GetCurrentInstant();
+        var user = await users.GetUserAsync(User);
+        FinalGrade? mineGraded = null;
+        try
+        {
+            mineGraded = user?.StudentIdentifier is { } netId ? (await gradebook.GradeAllAsync(cancellationToken)).FirstOrDefault(g => g.StudentId == netId) : null;
+        }
+        catch (GradingInputException)
+        {
+            // Facts the engine refuses (the staff see why on the gradebook): the page still lists the assignments.
+        }
         Assignments = course.Tree.Assignments.Select(a =>
         {
             var latest = submissions.Where(s => s.AssignmentId == a.Id).OrderByDescending(s => s.ReceivedAtUtc).ThenByDescending(s => s.Id).FirstOrDefault();
@@ -103,8 +120,19 @@ public sealed class IndexModel(
             // The late rule's own deadline arithmetic (whole days added to the local due date).
             Instant? extended = extension is null ? null
                 : LatePolicyEvaluator.Deadline(a.Due, zone, new Extension(extension.SubmitterId, extension.AssignmentId, Period.FromDays(extension.Days), extension.Reason)).ToInstant();
+            var grade = mineGraded?.Components.FirstOrDefault(c => c.Assignment.AssignmentId == a.Id)?.Assignment;
+            var deadline = LatePolicyEvaluator.Deadline(a.Due, zone, extension is null ? null
+                : new Extension(extension.SubmitterId, extension.AssignmentId, Period.FromDays(extension.Days), extension.Reason));
+            // Said before the upload, in words: under latest-on-time a late upload never replaces the on-time one.
+            string? warning = now > deadline.ToInstant() + course.Tree.Course.LatePolicy.GracePeriod
+                ? SubmissionCounting.WhatANewSubmissionWouldDo(CountingRules.For(course.Tree.Course, a), course.Tree.Course.LatePolicy, deadline, now, grade?.Attempts ?? [])
+                : null;
             return new AssignmentRow(a, Display.Time(due, zone), (extended ?? due) > now, latest, latest is null ? null : LatestRun(latest.Id),
-                extension, extended is { } e ? Display.Time(e, zone) : null);
+                extension, extended is { } e ? Display.Time(e, zone) : null)
+            {
+                Grade = grade,
+                UploadWarning = warning,
+            };
         }).ToList();
     }
 

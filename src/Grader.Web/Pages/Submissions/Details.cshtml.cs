@@ -4,6 +4,7 @@ using Grader.Web.Grading;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Grader.Web.Pages;
 
 namespace Grader.Web.Pages.Submissions;
 
@@ -12,7 +13,7 @@ namespace Grader.Web.Pages.Submissions;
 /// the run log. Students see their own (others answer 404); staff see all and may override items.
 /// </summary>
 public sealed class DetailsModel(Gradebook gradebook, SubmissionAccess access, ReviewService review, GradingService grading,
-    IGradingQueue queue, UserManager<AppUser> users) : PageModel
+    IGradingQueue queue, UserManager<AppUser> users, StaffDecisions decisions) : PageModel, IRedisplaysInvalidInput
 {
     public SubmissionView View { get; private set; } = null!;
 
@@ -49,8 +50,17 @@ public sealed class DetailsModel(Gradebook gradebook, SubmissionAccess access, R
     [BindProperty]
     public long RequestId { get; set; }
 
+    /// <summary>Why staff choose this submission to count, or go back to the course's rule.</summary>
+    [BindProperty]
+    public string CountingReason { get; set; } = "";
+
     public async Task<IActionResult> OnGetAsync(long id, CancellationToken cancellationToken) =>
         await LoadAsync(id, cancellationToken) ? Page() : NotFound();
+
+    public async Task<IActionResult> RedisplayAsync(CancellationToken cancellationToken) =>
+        RouteData.Values["id"] is { } raw && long.TryParse(raw.ToString(), System.Globalization.CultureInfo.InvariantCulture, out long id) && await LoadAsync(id, cancellationToken)
+            ? Page()
+            : NotFound();
 
     public async Task<IActionResult> OnPostOverrideAsync(long id, CancellationToken cancellationToken)
     {
@@ -121,6 +131,39 @@ public sealed class DetailsModel(Gradebook gradebook, SubmissionAccess access, R
         var run = await grading.RequeueAsync(id, cancellationToken);
         await queue.EnqueueAsync(run.Id, cancellationToken);
         return Redirect($"/Submissions/{id}");
+    }
+
+    /// <summary>Staff: this submission counts for its submitter, whatever the counting rule says (recorded, reversible).</summary>
+    public async Task<IActionResult> OnPostChooseAsync(long id, CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(id, cancellationToken))
+        {
+            return NotFound();
+        }
+
+        if (!IsStaff)
+        {
+            return Forbid();
+        }
+
+        return await DecideAsync(id, async by => await decisions.ChooseCountingSubmissionAsync(id, CountingReason, by, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>Staff: takes the staff choice back, so the course's counting rule decides again.</summary>
+    public async Task<IActionResult> OnPostUnchooseAsync(long id, CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(id, cancellationToken))
+        {
+            return NotFound();
+        }
+
+        if (!IsStaff)
+        {
+            return Forbid();
+        }
+
+        return await DecideAsync(id, async by => await decisions.RevokeCountingChoiceAsync(View.Submission.SubmitterId, View.Submission.AssignmentId, CountingReason, by, cancellationToken),
+            cancellationToken);
     }
 
     /// <summary>Staff: posts the commit status and comment again as the grade stands now (GitHub edits the comment in place).</summary>

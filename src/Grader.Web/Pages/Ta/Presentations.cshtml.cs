@@ -13,7 +13,7 @@ namespace Grader.Web.Pages.Ta;
 /// A presentation scored by a panel: each TA enters points per rubric item for each team, on their own. TAs see only
 /// their own scores (so nobody anchors on a colleague's); the instructor sees every TA's scores and the spread.
 /// </summary>
-public sealed class PresentationsModel(PresentationPanel panel, UserManager<AppUser> users, IConfiguration configuration) : PageModel
+public sealed class PresentationsModel(PresentationPanel panel, UserManager<AppUser> users, IConfiguration configuration) : PageModel, Grader.Web.Pages.IRedisplaysInvalidInput
 {
     /// <summary>The default for flagging an item: TA scores further apart than this percent of the item's points.</summary>
     public const decimal DefaultDisagreementPercent = 25;
@@ -53,6 +53,8 @@ public sealed class PresentationsModel(PresentationPanel panel, UserManager<AppU
     /// <summary>The score this TA gave an item of a team, for pre-filling the form.</summary>
     public PanelScore? MyScore(PanelSheet sheet, string itemId) =>
         sheet.Items.First(i => i.Item.Id == itemId).Scores.FirstOrDefault(s => s.ByUserId == MyUserId);
+
+    public Task<IActionResult> RedisplayAsync(CancellationToken cancellationToken) => OnGetAsync(cancellationToken);
 
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {

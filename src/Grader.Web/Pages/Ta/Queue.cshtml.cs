@@ -9,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Grader.Web.Pages.Ta;
 
 /// <summary>What waits for a TA: manual items not scored, runs the grader could not finish, regrade requests, similarity cases.</summary>
-public sealed class QueueModel(GraderDbContext db, CourseCatalog course) : PageModel
+public sealed class QueueModel(GraderDbContext db, CourseCatalog course, Gradebook gradebook) : PageModel
 {
     public sealed record PendingRow(SubmissionRecord Submission, IReadOnlyList<string> PendingItems);
 
@@ -24,8 +24,10 @@ public sealed class QueueModel(GraderDbContext db, CourseCatalog course) : PageM
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         var submissions = await db.Submissions.AsNoTracking().ToListAsync(cancellationToken);
+        // Review work is the submission that counts (the policy's counting rule); a failed run shows for the latest too.
+        var counted = (await gradebook.CountedSubmissionsAsync(cancellationToken)).Values.ToHashSet();
         var latest = submissions.GroupBy(s => (s.SubmitterId, s.AssignmentId))
-            .Select(g => g.OrderByDescending(s => s.ReceivedAtUtc).ThenByDescending(s => s.Id).First())
+            .SelectMany(g => g.Where(s => counted.Contains(s.Id)).Append(g.OrderByDescending(s => s.ReceivedAtUtc).ThenByDescending(s => s.Id).First()).Distinct())
             .OrderBy(s => s.AssignmentId, StringComparer.Ordinal).ThenBy(s => s.SubmitterId, StringComparer.Ordinal).ToList();
         var runs = (await db.GradingRuns.AsNoTracking().Include(r => r.Items).ToListAsync(cancellationToken)).ToLookup(r => r.SubmissionId);
         var overrides = (await db.ItemOverrides.AsNoTracking().ToListAsync(cancellationToken)).ToLookup(o => o.SubmissionId);
@@ -49,7 +51,7 @@ public sealed class QueueModel(GraderDbContext db, CourseCatalog course) : PageM
 
             var rubric = course.Tree.RubricFor(submission.AssignmentId);
             var score = RubricScorer.Score(rubric, Gradebook.Outcomes(rubric, graded, overrides[submission.Id]));
-            if (score.IsProvisional)
+            if (score.IsProvisional && counted.Contains(submission.Id))
             {
                 pending.Add(new PendingRow(submission, score.PendingItemIds));
             }

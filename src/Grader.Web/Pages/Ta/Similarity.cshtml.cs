@@ -17,7 +17,7 @@ namespace Grader.Web.Pages.Ta;
 /// always with a note; cases are never deleted, so the table is also their history.
 /// </summary>
 public sealed class SimilarityModel(
-    GraderDbContext db, CourseCatalog course, StaffDecisions decisions, SimilarityComparisons comparisons, SimilarityQueue queue, UserManager<AppUser> users) : PageModel
+    GraderDbContext db, CourseCatalog course, StaffDecisions decisions, SimilarityComparisons comparisons, SimilarityQueue queue, UserManager<AppUser> users) : PageModel, Grader.Web.Pages.IRedisplaysInvalidInput
 {
     /// <summary>A reported pair as the table shows it, with the cases already opened on it.</summary>
     public sealed record PairRow(ComparedSubmission First, ComparedSubmission Second, double Jaccard, double ShareOfSmaller, int SharedFingerprints, int Regions, IReadOnlyList<SimilarityCase> Cases);
@@ -74,6 +74,12 @@ public sealed class SimilarityModel(
     public string? Message { get; set; }
 
     public async Task OnGetAsync(CancellationToken cancellationToken) => await LoadAsync(cancellationToken);
+
+    public async Task<IActionResult> RedisplayAsync(CancellationToken cancellationToken)
+    {
+        await LoadAsync(cancellationToken);
+        return Page();
+    }
 
     public async Task<IActionResult> OnPostCompareAsync(CancellationToken cancellationToken)
     {

@@ -23,7 +23,7 @@ public sealed record RepositoryStatus(string SubmitterId, string Repository, Com
 /// </summary>
 public sealed class AssignmentModel(
     GraderDbContext db, CourseCatalog course, GitHubRoster roster, GitHubCommitChooser chooser, GitHubOptions options,
-    IClock clock, ISchedulerFactory schedulers, IServiceProvider services, UserManager<AppUser> users) : PageModel
+    IClock clock, ISchedulerFactory schedulers, IServiceProvider services, UserManager<AppUser> users) : PageModel, Grader.Web.Pages.IRedisplaysInvalidInput
 {
     [BindProperty(SupportsGet = true)]
     public string Id { get; set; } = "";
@@ -51,6 +51,8 @@ public sealed class AssignmentModel(
     public IReadOnlyList<RepositoryStatus> Repositories { get; private set; } = [];
 
     public string? Message { get; private set; }
+
+    public Task<IActionResult> RedisplayAsync(CancellationToken cancellationToken) => OnGetAsync(cancellationToken);
 
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken) =>
         Load() ?? await ShowAsync(cancellationToken);
