@@ -43,6 +43,41 @@ public class StudentStyleNotebookTests
         });
     }
 
+    [Test]
+    public void TwoClassesForOneContractAfterTheLastCellAreACompileFailureNamingBothCells()
+    {
+        string solution = GradingFixture.Hw1Solution;
+        string notebook = new NotebookJson()
+            .Code("using Grader.Contracts;\nusing TorchSharp;\nusing static TorchSharp.torch;")
+            .Code(solution)
+            .Markdown("my second try")
+            .Code(solution.Replace("class MultilayerPerceptron", "class BetterPerceptron", StringComparison.Ordinal))
+            .Build();
+        var report = _fixture.Grader.Grade("hw1-mlp", _fixture.Submission("tw1234_hw1", ("hw1.ipynb", notebook)));
+        Assert.Multiple(() =>
+        {
+            Assert.That(report.Outcome, Is.EqualTo(GradingOutcome.CompileFailed));
+            Assert.That(report.Summary, Does.Contain("2 classes implement IMultilayerPerceptron after the last cell"));
+            Assert.That(report.Summary, Does.Contain("MultilayerPerceptron (hw1.ipynb, cell 2, line "));
+            Assert.That(report.Summary, Does.Contain("BetterPerceptron (hw1.ipynb, cell 4, line "));
+        });
+    }
+
+    [Test]
+    public void APackageTheCourseDoesNotProvideIsNamedWithItsCellWhenTheCodeNeedsIt()
+    {
+        string notebook = new NotebookJson()
+            .Code("#r \"nuget: MathNet.Numerics, 5.0.0\"\nusing MathNet.Numerics.LinearAlgebra;")
+            .Code("var m = Matrix<double>.Build.Dense(2, 2);")
+            .Build();
+        var report = _fixture.Grader.Grade("hw1-mlp", _fixture.Submission("mp1234_hw1", ("hw1.ipynb", notebook)));
+        Assert.Multiple(() =>
+        {
+            Assert.That(report.Outcome, Is.EqualTo(GradingOutcome.CompileFailed));
+            Assert.That(report.Summary, Does.Contain("packages the course does not provide").And.Contains("MathNet.Numerics (hw1.ipynb, cell 1, line 1)"));
+        });
+    }
+
     private static decimal AutoPoints(GradingReport report) => report.Items.Where(i => i.Kind == "auto").Sum(i => i.Points);
 
 }
