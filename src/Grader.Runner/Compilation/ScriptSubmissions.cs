@@ -19,9 +19,12 @@ namespace Grader.Runner.Compilation;
 /// </summary>
 internal static class ScriptSubmissions
 {
-    public static IReadOnlyList<SyntaxTree> Plan(IReadOnlyList<CodeUnit> units, CSharpParseOptions scriptOptions)
+    /// <param name="openNamespaces">What every submission imports already (the compilation's usings).</param>
+    public static IReadOnlyList<SyntaxTree> Plan(IReadOnlyList<CodeUnit> units, CSharpParseOptions scriptOptions, IEnumerable<string> openNamespaces)
     {
         var trees = new List<SyntaxTree>();
+        // Using directives in force so far, as written: a later submission inherits every earlier one's.
+        var open = new HashSet<string>(openNamespaces.Select(name => $"using {name};"), StringComparer.Ordinal);
         foreach (var unit in units)
         {
             var lines = unit.Text.Split('\n');
@@ -30,6 +33,15 @@ internal static class ScriptSubmissions
             {
                 var cell = Parse(unit.Path, lines, firstLine, firstLine + lineCount, scriptOptions);
                 var root = (CompilationUnitSyntax)cell.GetRoot();
+                if (group is not null && BlankRepeatedUsings(root, lines, open))
+                {
+                    // Students open the same namespaces in every class cell; those lines change nothing, and without
+                    // them the cell can join the submission before it (HW3's notebook: 5 assemblies -> 1).
+                    cell = Parse(unit.Path, lines, firstLine, firstLine + lineCount, scriptOptions);
+                    root = (CompilationUnitSyntax)cell.GetRoot();
+                }
+
+                open.UnionWith(root.Usings.Select(Normalized));
                 var declared = DeclaredNames(root);
                 bool broken = root.ContainsDiagnostics && cell.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error);
                 bool startsSubmission = group is null
@@ -59,6 +71,40 @@ internal static class ScriptSubmissions
 
         return trees;
     }
+
+    /// <summary>
+    /// Blanks the cell's using directives when every one of them is already in force (each alone on its line), so that
+    /// line numbers stay the cell's; false, and nothing blanked, when any of them opens something new.
+    /// </summary>
+    private static bool BlankRepeatedUsings(CompilationUnitSyntax root, string[] lines, HashSet<string> open)
+    {
+        if (root.Usings.Count == 0 || root.Externs.Count > 0 || root.AttributeLists.Count > 0)
+        {
+            return false;
+        }
+
+        var directiveLines = new List<int>();
+        foreach (var directive in root.Usings)
+        {
+            var span = directive.GetLocation().GetLineSpan();
+            int line = span.StartLinePosition.Line;
+            if (!open.Contains(Normalized(directive)) || span.EndLinePosition.Line != line || lines[line].Trim() != directive.ToString().Trim())
+            {
+                return false;
+            }
+
+            directiveLines.Add(line);
+        }
+
+        foreach (int line in directiveLines)
+        {
+            lines[line] = "";
+        }
+
+        return true;
+    }
+
+    private static string Normalized(UsingDirectiveSyntax directive) => directive.NormalizeWhitespace().ToString();
 
     private static SyntaxTree Parse(string path, string[] lines, int firstLine, int endLine, CSharpParseOptions options)
     {

@@ -237,7 +237,7 @@ public sealed class StudentCompiler
     /// </summary>
     private CompilationOutcome CompileScriptChain(IReadOnlyList<CodeUnit> units, string assemblyName, CancellationToken cancellationToken)
     {
-        var submissions = ScriptSubmissions.Plan(units, ScriptParseOptions);
+        var submissions = ScriptSubmissions.Plan(units, ScriptParseOptions, ScriptUsings);
         if (CompileComplexity.Check(submissions, _budget) is { } tooComplex)
         {
             return new CompilationOutcome(null, [tooComplex], []);

@@ -218,6 +218,23 @@ public class NotebookSemanticsTests
         Assert.That(compiled.Outcome.EarlierSubmissions, Has.Count.EqualTo(1));
     }
 
+    [Test]
+    public void UsingsThatRepeatWhatIsOpenDoNotCostASubmissionButANewOneDoes()
+    {
+        var repeated = Compile(new NotebookJson()
+            .Code(Usings)
+            .Code("using System;\n" + Usings + "\nvar a = ones(1);")
+            .Code(Usings + "\nvar b = a + 1;\nb"));
+        AssertCompiles(repeated);
+        Assert.That(repeated.Outcome.EarlierSubmissions, Is.Empty, "every using was already open: one submission");
+
+        var opening = Compile(new NotebookJson()
+            .Code(Usings + "\nvar a = ones(1);")
+            .Code("using System.Text.RegularExpressions;\nvar match = Regex.IsMatch(\"a\", \"a\") && a.shape.Length == 1;"));
+        AssertCompiles(opening);
+        Assert.That(opening.Outcome.EarlierSubmissions, Has.Count.EqualTo(1), "System.Text.RegularExpressions was not open yet");
+    }
+
     /// <summary>A complete HW1 class (it compiles; it does not learn), marked so tests can tell versions apart.</summary>
     private static string Hw1Class(string version) => $$"""
         public sealed class MultilayerPerceptron : IMultilayerPerceptron
