@@ -1,13 +1,7 @@
 using Grader.Core.Reports;
 using Grader.Data;
-using Grader.Data.Course;
 using Grader.Data.Grading;
-using Grader.Submissions.Storage;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
-using Microsoft.Extensions.Logging.Abstractions;
-using NodaTime;
 
 namespace Grader.Web.Tests.Data;
 
@@ -18,41 +12,19 @@ namespace Grader.Web.Tests.Data;
 /// </summary>
 public sealed class GradingRunEndsTests
 {
-    private const string Assignment = "hw1-mlp";
-    private string folder = null!;
-    private string connectionString = null!;
-    private CourseCatalog course = null!;
-    private SubmissionStore store = null!;
+    private const string Assignment = GradingServiceDatabase.Assignment;
+    private GradingServiceDatabase database = null!;
 
     [SetUp]
     public async Task SetUpAsync()
-    {
-        folder = Path.Combine(Path.GetTempPath(), $"grader-run-ends-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(folder);
-        connectionString = $"Data Source={Path.Combine(folder, "grader.db")}";
-        course = new CourseCatalog(Support.RunningApp.RepositoryRoot, folder, Path.Combine(folder, "report-cache"));
-        store = new SubmissionStore(Path.Combine(folder, "store"));
-        await using var db = Context();
-        await db.GetService<IMigrator>().MigrateAsync();
-        db.Courses.Add(new CourseRecord { Id = "course", Title = "Course", TimeZone = "UTC" });
-        db.Assignments.Add(new AssignmentRecord { Id = Assignment, CourseId = "course", Title = "HW1", Kind = "Homework", DueLocal = "" });
-        await db.SaveChangesAsync();
-    }
+        => database = await GradingServiceDatabase.CreateAsync(Path.Combine(Path.GetTempPath(), $"grader-run-ends-{Guid.NewGuid():N}"));
 
     [TearDown]
-    public void TearDown()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(folder, recursive: true);
-    }
+    public async Task TearDownAsync() => await database.DisposeAsync();
 
-    private SqliteGraderDbContext Context() =>
-        new(new DbContextOptionsBuilder<SqliteGraderDbContext>().UseSqlite(connectionString).Options);
+    private SqliteGraderDbContext Context() => database.Context();
 
-    private GradingService Service(GraderDbContext db, ISubmissionGradingClient grader) =>
-        new(db, grader, store, course, SystemClock.Instance,
-            new GradingNode($"node-{Guid.NewGuid():N}", 1, GpuGrants.None, gradesHere: true, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeProvider.System),
-            NullLogger<GradingService>.Instance, []);
+    private GradingService Service(GraderDbContext db, ISubmissionGradingClient grader) => database.Service(db, grader);
 
     private async Task<(long SubmissionId, long RunId, string Hash)> QueueAsync(string fileName)
     {
@@ -115,9 +87,9 @@ public sealed class GradingRunEndsTests
     public async Task A_cached_report_that_does_not_parse_ends_the_run_as_a_grader_error()
     {
         var queued = await QueueAsync("dm0001_hw1.zip");
-        string inputs = course.CourseInputsOf(Assignment);
+        string inputs = database.Course.CourseInputsOf(Assignment);
         Assert.That(inputs, Has.Length.EqualTo(64), "the run is keyed on the assignment's course inputs");
-        string cacheFile = Path.Combine(course.ReportCacheFolder, Assignment, $"{queued.Hash}.test.{inputs[..16]}.json");
+        string cacheFile = Path.Combine(database.Course.ReportCacheFolder, Assignment, $"{queued.Hash}.test.{inputs[..16]}.json");
         Directory.CreateDirectory(Path.GetDirectoryName(cacheFile)!);
         await File.WriteAllTextAsync(cacheFile, "{ \"assignment\": ");
 
@@ -135,8 +107,8 @@ public sealed class GradingRunEndsTests
     {
         var queued = await QueueAsync("dm0001_hw1.zip");
         // A file where the assignment's cache folder should be: the report cannot be stored.
-        Directory.CreateDirectory(course.ReportCacheFolder);
-        await File.WriteAllTextAsync(Path.Combine(course.ReportCacheFolder, Assignment), "not a folder");
+        Directory.CreateDirectory(database.Course.ReportCacheFolder);
+        await File.WriteAllTextAsync(Path.Combine(database.Course.ReportCacheFolder, Assignment), "not a folder");
 
         var run = await ProcessAsync(queued.RunId, new StandInGrader());
 
@@ -151,7 +123,7 @@ public sealed class GradingRunEndsTests
     public async Task Bytes_missing_from_the_store_end_the_run_with_a_message()
     {
         var queued = await QueueAsync("dm0001_hw1.zip");
-        foreach (string file in Directory.EnumerateFiles(Path.Combine(folder, "store"), "*", SearchOption.AllDirectories))
+        foreach (string file in Directory.EnumerateFiles(Path.Combine(database.Folder, "store"), "*", SearchOption.AllDirectories))
         {
             File.Delete(file);
         }

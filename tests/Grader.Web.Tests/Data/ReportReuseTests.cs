@@ -1,13 +1,7 @@
 using Grader.Core.Reports;
 using Grader.Data;
-using Grader.Data.Course;
 using Grader.Data.Grading;
-using Grader.Submissions.Storage;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
-using Microsoft.Extensions.Logging.Abstractions;
-using NodaTime;
 
 namespace Grader.Web.Tests.Data;
 
@@ -18,17 +12,14 @@ namespace Grader.Web.Tests.Data;
 /// </summary>
 public sealed class ReportReuseTests
 {
-    private const string Assignment = "hw1-mlp";
-    private string folder = null!;
+    private const string Assignment = GradingServiceDatabase.Assignment;
     private string root = null!;
-    private string connectionString = null!;
-    private CourseCatalog course = null!;
-    private SubmissionStore store = null!;
+    private GradingServiceDatabase database = null!;
 
     [SetUp]
     public async Task SetUpAsync()
     {
-        folder = Path.Combine(Path.GetTempPath(), $"grader-report-reuse-{Guid.NewGuid():N}");
+        string folder = Path.Combine(Path.GetTempPath(), $"grader-report-reuse-{Guid.NewGuid():N}");
         root = Path.Combine(folder, "course");
         foreach (string file in new[] { "assignments", "rubrics" }
             .SelectMany(f => Directory.EnumerateFiles(Path.Combine(Support.RunningApp.RepositoryRoot, f), "*", SearchOption.AllDirectories))
@@ -39,30 +30,15 @@ public sealed class ReportReuseTests
             File.Copy(file, target);
         }
 
-        connectionString = $"Data Source={Path.Combine(folder, "grader.db")}";
-        course = new CourseCatalog(root, folder, Path.Combine(folder, "report-cache"));
-        store = new SubmissionStore(Path.Combine(folder, "store"));
-        await using var db = Context();
-        await db.GetService<IMigrator>().MigrateAsync();
-        db.Courses.Add(new CourseRecord { Id = "course", Title = "Course", TimeZone = "UTC" });
-        db.Assignments.Add(new AssignmentRecord { Id = Assignment, CourseId = "course", Title = "HW1", Kind = "Homework", DueLocal = "" });
-        await db.SaveChangesAsync();
+        database = await GradingServiceDatabase.CreateAsync(folder, root);
     }
 
     [TearDown]
-    public void TearDown()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(folder, recursive: true);
-    }
+    public async Task TearDownAsync() => await database.DisposeAsync();
 
-    private SqliteGraderDbContext Context() =>
-        new(new DbContextOptionsBuilder<SqliteGraderDbContext>().UseSqlite(connectionString).Options);
+    private SqliteGraderDbContext Context() => database.Context();
 
-    private GradingService Service(GraderDbContext db, ISubmissionGradingClient grader) =>
-        new(db, grader, store, course, SystemClock.Instance,
-            new GradingNode($"node-{Guid.NewGuid():N}", 1, GpuGrants.None, gradesHere: true, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeProvider.System),
-            NullLogger<GradingService>.Instance, []);
+    private GradingService Service(GraderDbContext db, ISubmissionGradingClient grader) => database.Service(db, grader);
 
     private async Task<GradingRun> RecordAndGradeAsync(CountingGrader grader, byte[] bytes)
     {
@@ -98,9 +74,9 @@ public sealed class ReportReuseTests
         Assert.That(at, Is.GreaterThanOrEqualTo(0), "the shipped rubric has a 15-point item");
         await File.WriteAllTextAsync(rubric, string.Concat(text.AsSpan(0, at), "points: 16", text.AsSpan(at + "points: 15".Length)));
         var editedNotReloaded = await RecordAndGradeAsync(grader, bytes);
-        var preview = course.PreviewReload();
+        var preview = database.Course.PreviewReload();
         Assert.That(preview.IsValid, Is.True, string.Join("\n", preview.Errors));
-        course.Apply(preview.Tree!);
+        database.Course.Apply(preview.Tree!);
         var reloaded = await RecordAndGradeAsync(grader, bytes);
 
         Assert.Multiple(() =>
