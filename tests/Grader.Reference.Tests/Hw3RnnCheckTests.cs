@@ -97,4 +97,21 @@ public class Hw3RnnCheckTests
         "gan.mode-coverage" => 4 * (1 - result.Fraction),
         _ => 0,
     });
+
+    [Test]
+    public void AHandWrittenRhythmRuleWithATrainThatLearnsNothingGetsNoAccuracyPoints()
+    {
+        // Issue 16's class of scoring gap: a deep negative deflection (the inverted QRS of a premature ventricular beat)
+        // found by hand answers the same whatever labels Train saw, so trained again with the classes swapped it scores nothing.
+        var sources = SolutionSources.Read(Assignment)
+            .WithBug("EcgClassifier.cs", "public void Train(Tensor sequences, Tensor labels)\n    {", "public void Train(Tensor sequences, Tensor labels)\n    {\n        return;")
+            .WithBug("EcgClassifier.cs", "return Logits(sequences).argmax(1).MoveToOuterDisposeScope();",
+                "return sequences.amin(new long[] { 1, 2 }).lt(-0.7f).to(ScalarType.Int64).MoveToOuterDisposeScope();");
+        var results = Grading.Run(Assignment, sources, ["hw3.sequence-accuracy"]);
+
+        var accuracy = results.Single();
+        Assert.That(accuracy.Fraction, Is.Zero, accuracy.Reason);
+        Assert.That(accuracy.Reason, Does.Contain("its answers do not come from what Train learned"));
+        Assert.That(accuracy.Reason, Does.Match(@"labels as given \(held-out accuracy on the ECG strips: ([89]\d\.\d|100\.0)\s?%"), "the rule alone would have scored");
+    }
 }
