@@ -48,12 +48,23 @@ public class Hw3RnnCheckTests
         // Generate draws from the mixture the handout describes, ignoring G; Fit does nothing.
         var sources = SolutionSources.Read(Assignment)
             .WithBug("GanTrainer.cs", "public void Fit(Tensor realSamples)\n    {", "public void Fit(Tensor realSamples)\n    {\n        return;")
-            .WithBug("GanTrainer.cs", "return Networks().Generator.forward(noise);",
-                "var angle = (noise.select(1, 0) > 0).to(ScalarType.Float32) * 2 + (noise.select(1, 1) > 0).to(ScalarType.Float32); var centres = stack(new[] { angle.mul(1.5708).cos() * 2, angle.mul(1.5708).sin() * 2 }, 1); return centres + noise * 0.2f;");
+            .WithBug("GanTrainer.cs", "return Networks().Generator.forward(noise);", HandWrittenMixtureSampler);
         var results = Grading.Run(Assignment, sources, ["gan.sample-distance", "gan.mode-coverage"]);
 
         Assert.That(results.Select(result => result.Fraction), Is.All.Zero);
         Assert.That(results.Select(result => result.Reason), Has.All.Contains("Fit left G's parameters"));
+    }
+
+    [Test]
+    public void AHandWrittenMixtureSamplerBehindAFitThatMovesGGetsNoSampleBonus()
+    {
+        // Fit trains G as the model solution does, but Generate draws from the mixture the handout describes, ignoring G.
+        var sources = SolutionSources.Read(Assignment)
+            .WithBug("GanTrainer.cs", "return Networks().Generator.forward(noise);", HandWrittenMixtureSampler);
+        var results = Grading.Run(Assignment, sources, SampleChecks);
+
+        Assert.That(results.Select(result => result.Fraction), Is.All.Zero);
+        Assert.That(results.Select(result => result.Reason), Has.All.Contains("Generate must return G(noise) computed with G's parameters"));
     }
 
     /// <summary>
@@ -87,6 +98,9 @@ public class Hw3RnnCheckTests
         Assert.That(results.Single(result => result.CheckId == "gan.sample-distance").Fraction, Is.LessThan(0.5));
         Assert.That(LostSamplePoints(results), Is.GreaterThan(6));
     }
+
+    /// <summary>A Generate body that draws from the handout's ring of four Gaussians by hand, ignoring G.</summary>
+    private const string HandWrittenMixtureSampler = "var angle = (noise.select(1, 0) > 0).to(ScalarType.Float32) * 2 + (noise.select(1, 1) > 0).to(ScalarType.Float32); var centres = stack(new[] { angle.mul(1.5708).cos() * 2, angle.mul(1.5708).sin() * 2 }, 1); return centres + noise * 0.2f;";
 
     private static readonly string[] SampleChecks = ["gan.sample-distance", "gan.mode-coverage"];
 
