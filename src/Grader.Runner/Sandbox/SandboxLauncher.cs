@@ -141,7 +141,7 @@ public sealed class SandboxLauncher
         Process process;
         try
         {
-            process = Process.Start(startInfo) ?? throw new SandboxUnavailableException("could not start /bin/sh");
+            process = SandboxForker.Start(startInfo);
         }
         catch
         {
@@ -417,6 +417,50 @@ public sealed class SandboxLauncher
             .Split(':', StringSplitOptions.RemoveEmptyEntries)
             .Select(directory => Path.Combine(directory, program))
             .FirstOrDefault(File.Exists);
+}
+
+/// <summary>
+/// Forks every sandbox from one thread that lives as long as the runner. bwrap's --die-with-parent is
+/// PR_SET_PDEATHSIG, which fires when the *thread* that forked it ends, not the process: a sandbox started from a
+/// thread-pool thread (the pool's start-ahead) was SIGKILLed when that idle thread retired, about 20 s later, in the
+/// middle of a long run (HW3's checks) or while it waited to be handed out.
+/// </summary>
+internal static class SandboxForker
+{
+    private static readonly System.Collections.Concurrent.BlockingCollection<(ProcessStartInfo StartInfo, TaskCompletionSource<Process> Started)> s_requests = [];
+
+    private static readonly Lazy<Thread> s_thread = new(() =>
+    {
+        var thread = new Thread(Serve) { IsBackground = true, Name = "sandbox forker" };
+        thread.Start();
+        return thread;
+    });
+
+    /// <summary>Starts the process on the forking thread and returns it (or the exception Process.Start threw).</summary>
+    public static Process Start(ProcessStartInfo startInfo)
+    {
+        _ = s_thread.Value;
+        var started = new TaskCompletionSource<Process>(TaskCreationOptions.RunContinuationsAsynchronously);
+        s_requests.Add((startInfo, started));
+        return started.Task.GetAwaiter().GetResult();
+    }
+
+    private static void Serve()
+    {
+        foreach (var (startInfo, started) in s_requests.GetConsumingEnumerable())
+        {
+            try
+            {
+                started.SetResult(Process.Start(startInfo) ?? throw new SandboxUnavailableException($"could not start {startInfo.FileName}"));
+            }
+#pragma warning disable CA1031 // Handed to the caller, whose start it was.
+            catch (Exception error)
+#pragma warning restore CA1031
+            {
+                started.SetException(error);
+            }
+        }
+    }
 }
 
 /// <summary>This host cannot run sandboxes (missing bubblewrap, dotnet or the sandbox host build).</summary>

@@ -241,6 +241,22 @@ public class SandboxTests
     }
 
     [Test]
+    public void ASandboxOutlivesTheThreadThatStartedIt()
+    {
+        // bwrap's --die-with-parent fires when the forking thread ends: the pool starts hosts from thread-pool threads,
+        // which retire when idle, and HW3's sandboxes were killed (SIGKILL) mid-run about 20 s after their start.
+        SandboxSession? session = null;
+        var starter = new Thread(() => session = SandboxFixture.Start(Convolution("return input;")));
+        starter.Start();
+        starter.Join();
+        using (session)
+        {
+            Thread.Sleep(500);
+            Assert.That(Call(session!, Ones()).shape, Is.EqualTo(new long[] { 1, 1, 3, 3 }), "the sandbox still answers after its starting thread ended");
+        }
+    }
+
+    [Test]
     public void NoNestedUserNamespaceOrSecondBubblewrap()
     {
         // Forked programs (single-threaded, unlike .NET, which unshare(CLONE_NEWUSER) refuses anyway); /bin/true shows
