@@ -32,4 +32,26 @@ public class Hw2CnnCheckTests
         Assert.That(Grading.Dropped(results), Is.EqualTo(expectedDropped), bug);
         Assert.That(results.Where(result => result.Fraction < 1).Select(result => result.Reason), Has.Some.Contains(reasonMentions), bug);
     }
+
+    [Test]
+    public void AHandWrittenImageRuleWithATrainThatLearnsNothingGetsNoAccuracyPoints()
+    {
+        // Issue 16's class of scoring gap: a rule of the lesion's pale zone and border (the ABCD rule by hand) answers
+        // the same whatever labels Train saw, so trained again with the classes swapped it is wrong where it was right.
+        var sources = SolutionSources.Read(Assignment)
+            .WithBug("LesionClassifier.cs", "public void Train(Tensor images, Tensor labels)\n    {", "public void Train(Tensor images, Tensor labels)\n    {\n        return;")
+            .WithBug("LesionClassifier.cs", "return model.forward(images).argmax(1).MoveToOuterDisposeScope();", HandWrittenLesionRule);
+        var results = Grading.Run(Assignment, sources, ["hw2.cnn-accuracy"]);
+
+        var accuracy = results.Single();
+        Assert.That(accuracy.Fraction, Is.Zero, accuracy.Reason);
+        Assert.That(accuracy.Reason, Does.Contain("its answers do not come from what Train learned"));
+        Assert.That(accuracy.Reason, Does.Match(@"labels as given \(held-out accuracy on the lesion images: [6-9]\d\.\d\s?%"), "the rule alone would have earned points");
+    }
+
+    /// <summary>Intermediate grey levels (the pale zone and a longer, lobed border) count for the irregular class.</summary>
+    private const string HandWrittenLesionRule =
+        "var between = images.gt(0.42f).logical_and(images.lt(0.62f)).to(ScalarType.Float32).sum(new long[] { 1, 2, 3 }); "
+        + "var dark = images.gt(0.5f).to(ScalarType.Float32).sum(new long[] { 1, 2, 3 }); "
+        + "return (between / dark.clamp_min(1f)).gt(0.28f).to(ScalarType.Int64).MoveToOuterDisposeScope();";
 }

@@ -48,12 +48,23 @@ public class Hw3RnnCheckTests
         // Generate draws from the mixture the handout describes, ignoring G; Fit does nothing.
         var sources = SolutionSources.Read(Assignment)
             .WithBug("GanTrainer.cs", "public void Fit(Tensor realSamples)\n    {", "public void Fit(Tensor realSamples)\n    {\n        return;")
-            .WithBug("GanTrainer.cs", "return Networks().Generator.forward(noise);",
-                "var angle = (noise.select(1, 0) > 0).to(ScalarType.Float32) * 2 + (noise.select(1, 1) > 0).to(ScalarType.Float32); var centres = stack(new[] { angle.mul(1.5708).cos() * 2, angle.mul(1.5708).sin() * 2 }, 1); return centres + noise * 0.2f;");
+            .WithBug("GanTrainer.cs", "return Networks().Generator.forward(noise);", HandWrittenMixtureSampler);
         var results = Grading.Run(Assignment, sources, ["gan.sample-distance", "gan.mode-coverage"]);
 
         Assert.That(results.Select(result => result.Fraction), Is.All.Zero);
         Assert.That(results.Select(result => result.Reason), Has.All.Contains("Fit left G's parameters"));
+    }
+
+    [Test]
+    public void AHandWrittenMixtureSamplerBehindAFitThatMovesGGetsNoSampleBonus()
+    {
+        // Fit trains G as the model solution does, but Generate draws from the mixture the handout describes, ignoring G.
+        var sources = SolutionSources.Read(Assignment)
+            .WithBug("GanTrainer.cs", "return Networks().Generator.forward(noise);", HandWrittenMixtureSampler);
+        var results = Grading.Run(Assignment, sources, SampleChecks);
+
+        Assert.That(results.Select(result => result.Fraction), Is.All.Zero);
+        Assert.That(results.Select(result => result.Reason), Has.All.Contains("Generate must return G(noise) computed with G's parameters"));
     }
 
     /// <summary>
@@ -88,6 +99,9 @@ public class Hw3RnnCheckTests
         Assert.That(LostSamplePoints(results), Is.GreaterThan(6));
     }
 
+    /// <summary>A Generate body that draws from the handout's ring of four Gaussians by hand, ignoring G.</summary>
+    private const string HandWrittenMixtureSampler = "var angle = (noise.select(1, 0) > 0).to(ScalarType.Float32) * 2 + (noise.select(1, 1) > 0).to(ScalarType.Float32); var centres = stack(new[] { angle.mul(1.5708).cos() * 2, angle.mul(1.5708).sin() * 2 }, 1); return centres + noise * 0.2f;";
+
     private static readonly string[] SampleChecks = ["gan.sample-distance", "gan.mode-coverage"];
 
     /// <summary>Bonus points lost on the two sample items (rubrics/hw3-rnn.yaml: 5 and 4 points, proportional credit).</summary>
@@ -97,4 +111,21 @@ public class Hw3RnnCheckTests
         "gan.mode-coverage" => 4 * (1 - result.Fraction),
         _ => 0,
     });
+
+    [Test]
+    public void AHandWrittenRhythmRuleWithATrainThatLearnsNothingGetsNoAccuracyPoints()
+    {
+        // Issue 16's class of scoring gap: a deep negative deflection (the inverted QRS of a premature ventricular beat)
+        // found by hand answers the same whatever labels Train saw, so trained again with the classes swapped it scores nothing.
+        var sources = SolutionSources.Read(Assignment)
+            .WithBug("EcgClassifier.cs", "public void Train(Tensor sequences, Tensor labels)\n    {", "public void Train(Tensor sequences, Tensor labels)\n    {\n        return;")
+            .WithBug("EcgClassifier.cs", "return Logits(sequences).argmax(1).MoveToOuterDisposeScope();",
+                "return sequences.amin(new long[] { 1, 2 }).lt(-0.7f).to(ScalarType.Int64).MoveToOuterDisposeScope();");
+        var results = Grading.Run(Assignment, sources, ["hw3.sequence-accuracy"]);
+
+        var accuracy = results.Single();
+        Assert.That(accuracy.Fraction, Is.Zero, accuracy.Reason);
+        Assert.That(accuracy.Reason, Does.Contain("its answers do not come from what Train learned"));
+        Assert.That(accuracy.Reason, Does.Match(@"labels as given \(held-out accuracy on the ECG strips: ([89]\d\.\d|100\.0)\s?%"), "the rule alone would have scored");
+    }
 }

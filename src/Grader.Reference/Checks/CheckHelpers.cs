@@ -1,3 +1,4 @@
+using Grader.Reference.Data;
 using static TorchSharp.torch;
 
 namespace Grader.Reference.Checks;
@@ -41,5 +42,34 @@ internal static class CheckHelpers
         var predictedClasses = predictions.unique().Item1.shape[0];
         var collapse = predictedClasses == 1 ? "; every input got the same class, so training did not learn (learning rate, loss, or labels?)" : "";
         return Verdict.Partial((accuracy - chance) / (target - chance), summary + collapse);
+    }
+
+    /// <summary>
+    /// Held-out accuracy of a model that must have learned it: <paramref name="trainThenPredict"/> builds a fresh model
+    /// (same seed), trains it on the labels it is given and returns its int64 predictions on <paramref name="heldOut"/>.
+    /// It runs twice, on the labels as given and with every class renamed to the next one (two classes: swapped), and
+    /// each run is scored against the held-out labels renamed alike; credit is the lower run's. A rule written into
+    /// Predict (a Train that learns nothing) answers the same both times, so its two accuracies add up to at most 1
+    /// and the lower is at chance or below for two classes: no credit. What it does not prove: that the model is the
+    /// network the assignment asks for (a hand-made feature whose sign Train learns would pass; the manual items look).
+    /// </summary>
+    public static Verdict LearnedAccuracy(LabelledSet training, LabelledSet heldOut, double target, string task, Func<Tensor, Tensor> trainThenPredict)
+    {
+        var classCount = training.ClassCount;
+        Tensor Renamed(Tensor labels) => (labels + 1).remainder(classCount);
+        var renaming = classCount == 2 ? "classes 0 and 1 swapped" : $"each class c renamed (c + 1) mod {classCount}";
+
+        var asGiven = trainThenPredict(training.Labels);
+        var renamed = trainThenPredict(Renamed(training.Labels));
+        var first = Accuracy(asGiven, heldOut.Labels, target, classCount, task);
+        if (asGiven.eq(renamed).all().item<bool>())
+        {
+            return Verdict.Fail($"Predict gave the same class for every held-out input after Train on the labels as given ({first.Reason}) and after Train on the labels with {renaming}: "
+                + "its answers do not come from what Train learned (Predict must use the trained model)");
+        }
+
+        var second = Accuracy(renamed, Renamed(heldOut.Labels), target, classCount, task + $" with {renaming}");
+        var reason = $"trained on the labels as given, {first.Reason}; trained afresh with {renaming}, {second.Reason}";
+        return new Verdict(Math.Min(first.Fraction, second.Fraction), reason);
     }
 }

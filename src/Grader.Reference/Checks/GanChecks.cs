@@ -171,10 +171,12 @@ internal static class GanChecks
     /// Samples of the student's generator after their Fit, [runs, SampleCount, DataSize]: one fresh GAN per run, each
     /// with its own seed for Initialize, its own 2000 training samples and its own noise, computed once per grading for
     /// both sample checks. Both checks then prove: Fit changed G's parameters in every run (so a hand-written sampler
-    /// of the mixture with a Fit that does nothing gets nothing), and the samples' distance to held-out data and their
-    /// mode coverage, scored by the median run. They do not prove that Generate uses G: a sampler that ignores G
-    /// behind a Fit that moves it still scores. Tying the samples to the reference G of the reported parameters would
-    /// close that, but would also take all of a tanh-on-output bug's partial credit; left for the course staff to decide.
+    /// of the mixture with a Fit that does nothing gets nothing), Generate follows G's parameters in every run
+    /// (<see cref="GenerateFollowsG"/>: a sampler that ignores G behind a Fit that moves it gets nothing), and the
+    /// samples' distance to held-out data and their mode coverage, scored by the median run. They do not prove that
+    /// Generate computes exactly the reference G (forward mistakes keep partial credit; the training step checks the
+    /// architecture), nor refuse a Generate written to recognise the probe's parameters (deliberate deception the
+    /// course staff see in the code).
     /// </summary>
     private static Tensor FittedSamples(CheckContext context, long baseSeed) => context.Shared($"gan.fitted-samples/{baseSeed}", () =>
     {
@@ -208,7 +210,32 @@ internal static class GanChecks
             throw new RejectedAnswerException("Fit left G's parameters as Initialize set them: train G with your TrainStep");
         }
 
+        GenerateFollowsG(gan, fitted, seed, noise);
         return samples;
+    }
+
+    /// <summary>Where G's last layer is W2 = 0 and b2 = this, every G of the contract's architecture gives the same sample for all noise.</summary>
+    private static readonly float[] ProbeOutput = [0.7f, -0.4f];
+
+    /// <summary>
+    /// Generate must be G of the parameters G reports: with the fitted G's last layer replaced (W2 = 0, b2 =
+    /// <see cref="ProbeOutput"/>, through SetParameters), any G of the contract's architecture gives one sample for
+    /// every noise vector, whatever its hidden layers or output function compute, so mistakes there keep their partial
+    /// credit, while a sampler that ignores G, or draws its own noise, still spreads its samples and is refused.
+    /// </summary>
+    private static void GenerateFollowsG(IGanTrainer gan, Tensor[] fitted, long seed, Tensor noise)
+    {
+        Tensor[] probe = [.. fitted[..4], zeros_like(fitted[4]), tensor(ProbeOutput)];
+        var discriminator = ReferenceGan.RandomParameters(CheckHelpers.Generator(seed + 2), DataSize, FitHiddenSize, FitHiddenSize, 1);
+        CheckContext.Call("SetParameters", () => gan.SetParameters(CheckHelpers.ForStudent(probe), CheckHelpers.ForStudent(discriminator)));
+        var samples = Answers.Floats(CheckContext.Call("Generate", () => gan.Generate(CheckHelpers.ForStudent(noise))),
+            "the samples from Generate after SetParameters", [SampleCount, DataSize]);
+        var spread = (samples - samples[0]).abs().max().item<float>();
+        if (spread > 1e-4 * Math.Max(1, samples[0].abs().max().item<float>()))
+        {
+            throw new RejectedAnswerException($"with G's last layer set to W2 = 0 and b2 = ({Format(ProbeOutput[0])}, {Format(ProbeOutput[1])}) through SetParameters, "
+                + $"Generate still gave different samples for different noise (they differ by up to {Format(spread)}): Generate must return G(noise) computed with G's parameters");
+        }
     }
 
     private static Verdict SampleDistance(CheckContext context, long baseSeed)

@@ -32,7 +32,7 @@ internal static class Hw2CnnChecks
         Check.Of<IConvolution2d>("hw2.conv2d-padding", "Zero padding of 1 and 2 on every side",
             context => Convolution(context, "hw2.conv2d-padding",
                 [new(2, 1, 1, 6, 6, 3, 3, 1, 1, false), new(1, 1, 1, 5, 5, 3, 3, 1, 2, false)])),
-        Check.Of<ICnnClassifier>("hw2.cnn-accuracy", $"After Train, held-out accuracy on regular vs irregular lesion images reaches {TargetAccuracy:P0}", CnnAccuracy),
+        Check.Of<ICnnClassifier>("hw2.cnn-accuracy", $"After Train, held-out accuracy on regular vs irregular lesion images reaches {TargetAccuracy:P0}, also when trained afresh with the two classes swapped", CnnAccuracy),
     ]);
 
     /// <summary>One convolution to compare: batch, channels, image and kernel sizes, stride, padding, and whether the bias is non-zero.</summary>
@@ -110,19 +110,24 @@ internal static class Hw2CnnChecks
     }
 
     /// <summary>
-    /// Proves: Predict's held-out accuracy after Train. Does not prove that Predict comes from a trained network: the
-    /// contract has no Forward or parameters to tie it to, so a hand-written image rule would score (a contract change).
+    /// Proves: a CNN trained by the student's Train predicts unseen lesion images well, and Predict's answers come from
+    /// what Train learned: two fresh classifiers (same seed) are trained, on the labels as given and with the classes
+    /// swapped, and the lower held-out accuracy is scored (<see cref="CheckHelpers.LearnedAccuracy"/>), so a hand-written
+    /// image rule with a Train that learns nothing gets 0. Does not prove the model is a convolutional network (the
+    /// contract exposes no parameters; the notebook's architecture item is the TA's).
     /// </summary>
     private static Verdict CnnAccuracy(CheckContext context)
     {
         var seed = ReferenceSeeds.For("hw2.cnn-accuracy");
         var training = LesionImages.Generate(400, ImageSize, seed);
         var heldOut = LesionImages.Generate(200, ImageSize, seed + 1);
-        var classifier = context.Create<ICnnClassifier>();
-        CheckContext.Call("Initialize", () => classifier.Initialize(1, ImageSize, ImageSize, LesionImages.ClassCount, seed));
-        CheckContext.Call("Train", () => classifier.Train(CheckHelpers.ForStudent(training.Inputs), CheckHelpers.ForStudent(training.Labels)));
-        var predictions = Answers.ClassIndices(CheckContext.Call("Predict", () => classifier.Predict(CheckHelpers.ForStudent(heldOut.Inputs))),
-            "the output of Predict", heldOut.Count, LesionImages.ClassCount);
-        return CheckHelpers.Accuracy(predictions, heldOut.Labels, TargetAccuracy, LesionImages.ClassCount, "the lesion images");
+        return CheckHelpers.LearnedAccuracy(training, heldOut, TargetAccuracy, "the lesion images", labels =>
+        {
+            var classifier = context.Create<ICnnClassifier>();
+            CheckContext.Call("Initialize", () => classifier.Initialize(1, ImageSize, ImageSize, LesionImages.ClassCount, seed));
+            CheckContext.Call("Train", () => classifier.Train(CheckHelpers.ForStudent(training.Inputs), CheckHelpers.ForStudent(labels)));
+            return Answers.ClassIndices(CheckContext.Call("Predict", () => classifier.Predict(CheckHelpers.ForStudent(heldOut.Inputs))),
+                "the output of Predict", heldOut.Count, LesionImages.ClassCount);
+        });
     }
 }

@@ -30,7 +30,7 @@ internal static class Hw3RnnChecks
             context => LstmStep(context, "hw3.lstm-cell-state", cellNotHidden: true)),
         Check.Of<ILstmCell>("hw3.lstm-hidden-state", "Forward's next hidden state h′ matches torch's LSTMCell with copied weights, from zero and from random states",
             context => LstmStep(context, "hw3.lstm-hidden-state", cellNotHidden: false)),
-        Check.Of<ISequenceClassifier>("hw3.sequence-accuracy", $"After Train, held-out accuracy on ECG strips (sinus rhythm vs premature ventricular beats) reaches {TargetAccuracy:P0}", SequenceAccuracy),
+        Check.Of<ISequenceClassifier>("hw3.sequence-accuracy", $"After Train, held-out accuracy on ECG strips (sinus rhythm vs premature ventricular beats) reaches {TargetAccuracy:P0}, also when trained afresh with the two classes swapped", SequenceAccuracy),
         .. GanChecks.All,
     ]);
 
@@ -117,19 +117,24 @@ internal static class Hw3RnnChecks
         : items.SelectMany(first => Permutations([.. items.Where(item => item != first)]).Select(rest => (int[])[first, .. rest]));
 
     /// <summary>
-    /// Proves: Predict's held-out accuracy after Train. Does not prove that Predict comes from a trained recurrent
-    /// network: the contract exposes neither logits nor parameters, so a hand-written rule would score (a contract change).
+    /// Proves: a recurrent classifier trained by the student's Train predicts unseen ECG strips well, and Predict's
+    /// answers come from what Train learned: two fresh classifiers (same seed) are trained, on the labels as given and
+    /// with the classes swapped, and the lower held-out accuracy is scored (<see cref="CheckHelpers.LearnedAccuracy"/>),
+    /// so a hand-written rhythm rule with a Train that learns nothing gets 0. Does not prove the model is recurrent (the
+    /// contract exposes no parameters; the notebook's items are the TA's).
     /// </summary>
     private static Verdict SequenceAccuracy(CheckContext context)
     {
         var seed = ReferenceSeeds.For("hw3.sequence-accuracy");
         var training = EcgStrips.Generate(400, StripLength, seed);
         var heldOut = EcgStrips.Generate(200, StripLength, seed + 1);
-        var classifier = context.Create<ISequenceClassifier>();
-        CheckContext.Call("Initialize", () => classifier.Initialize(1, EcgStrips.ClassCount, seed));
-        CheckContext.Call("Train", () => classifier.Train(CheckHelpers.ForStudent(training.Inputs), CheckHelpers.ForStudent(training.Labels)));
-        var predictions = Answers.ClassIndices(CheckContext.Call("Predict", () => classifier.Predict(CheckHelpers.ForStudent(heldOut.Inputs))),
-            "the output of Predict", heldOut.Count, EcgStrips.ClassCount);
-        return CheckHelpers.Accuracy(predictions, heldOut.Labels, TargetAccuracy, EcgStrips.ClassCount, "the ECG strips");
+        return CheckHelpers.LearnedAccuracy(training, heldOut, TargetAccuracy, "the ECG strips", labels =>
+        {
+            var classifier = context.Create<ISequenceClassifier>();
+            CheckContext.Call("Initialize", () => classifier.Initialize(1, EcgStrips.ClassCount, seed));
+            CheckContext.Call("Train", () => classifier.Train(CheckHelpers.ForStudent(training.Inputs), CheckHelpers.ForStudent(labels)));
+            return Answers.ClassIndices(CheckContext.Call("Predict", () => classifier.Predict(CheckHelpers.ForStudent(heldOut.Inputs))),
+                "the output of Predict", heldOut.Count, EcgStrips.ClassCount);
+        });
     }
 }

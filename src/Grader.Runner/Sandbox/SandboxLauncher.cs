@@ -83,6 +83,7 @@ public sealed class SandboxLauncher
         Directory.CreateDirectory(ipcDirectory);
         Directory.CreateDirectory(binDirectory);
         Directory.CreateDirectory(filesDirectory);
+        var privateMounts = SupportsPrivateMounts.Value ? PrivateMounts.In(runDirectory) : null;
 
         var control = RlimitsOnly ? ResourceControl.None() : ResourceControl.Create(runName, limits);
         var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -119,7 +120,15 @@ public sealed class SandboxLauncher
             startInfo.ArgumentList.Add(argument);
         }
 
-        foreach (var argument in BubblewrapArguments(binDirectory, filesDirectory, ipcDirectory, limits))
+        if (privateMounts is not null)
+        {
+            foreach (var argument in privateMounts.Arguments(_sandboxHostDirectory, limits))
+            {
+                startInfo.ArgumentList.Add(argument);
+            }
+        }
+
+        foreach (var argument in BubblewrapArguments(binDirectory, filesDirectory, ipcDirectory, privateMounts, limits))
         {
             startInfo.ArgumentList.Add(argument);
         }
@@ -132,7 +141,7 @@ public sealed class SandboxLauncher
         Process process;
         try
         {
-            process = Process.Start(startInfo) ?? throw new SandboxUnavailableException("could not start /bin/sh");
+            process = SandboxForker.Start(startInfo);
         }
         catch
         {
@@ -170,8 +179,16 @@ public sealed class SandboxLauncher
         yield return "--";
     }
 
-    private IEnumerable<string> BubblewrapArguments(string binDirectory, string filesDirectory, string ipcDirectory, SandboxLimits limits)
+    private IEnumerable<string> BubblewrapArguments(string binDirectory, string filesDirectory, string ipcDirectory, PrivateMounts? privateMounts, SandboxLimits limits)
     {
+        // /tmp and /dev/shm: capped in size (and in files where the private mounts are made), both writable.
+        // bwrap's /dev/shm is a folder of the /dev tmpfs, which has no size cap (and / neither): its own capped tmpfs
+        // here, and both made read-only at the end. tmpfs pages are outside RLIMIT_AS, so without a memory cgroup
+        // these caps are the only bound on what the sandbox may keep in memory as files.
+        string[] scratch = privateMounts is null
+            ? ["--size", Megabytes(limits.SharedMemoryMegabytes), "--tmpfs", "/dev/shm", "--size", Megabytes(limits.TmpMegabytes), "--tmpfs", "/tmp"]
+            : ["--bind", privateMounts.SharedMemory, "/dev/shm", "--bind", privateMounts.Tmp, "/tmp"];
+        string graderSource = privateMounts?.SandboxHost ?? _sandboxHostDirectory;
         string[] arguments =
         [
             "bwrap",
@@ -180,12 +197,8 @@ public sealed class SandboxLauncher
             "--die-with-parent", "--new-session", "--cap-drop", "ALL",
             "--ro-bind", "/usr", "/usr",
             "--proc", "/proc", "--dev", "/dev",
-            // bwrap's /dev/shm is a folder of the /dev tmpfs, which has no size cap (and / neither): its own capped
-            // tmpfs here, and both made read-only at the end. tmpfs pages are outside RLIMIT_AS, so without a memory
-            // cgroup these sizes are the only bound on what the sandbox may keep in memory as files.
-            "--size", Megabytes(limits.SharedMemoryMegabytes), "--tmpfs", "/dev/shm",
-            "--size", Megabytes(limits.TmpMegabytes), "--tmpfs", "/tmp",
-            "--ro-bind", _sandboxHostDirectory, "/grader",
+            .. scratch,
+            "--ro-bind", graderSource, "/grader",
             "--ro-bind", binDirectory, "/submission/bin",
             "--ro-bind", ipcDirectory, "/ipc",
             "--clearenv",
@@ -277,6 +290,84 @@ public sealed class SandboxLauncher
         yield return "--";
     }
 
+    /// <summary>
+    /// Mounts bubblewrap 0.8 cannot make, made in a user and mount namespace of the sandbox's own between prlimit and
+    /// bwrap (unshare --map-root-user: root there, nobody on the host; the mounts exist only in that namespace and
+    /// vanish with the sandbox): /tmp and /dev/shm as tmpfs capped in size and in files (nr_inodes: each file is
+    /// kernel memory outside RLIMIT_AS), and the sandbox host folder as a read-only overlay whose layers are named by
+    /// descriptor, so the sandbox's /proc/self/mountinfo shows "/" and /proc/self/fd/N instead of host folders.
+    /// The folders are empty mount points in the run folder.
+    /// </summary>
+    internal sealed record PrivateMounts(string Tmp, string SharedMemory, string SandboxHost, string EmptyLayer)
+    {
+        public static PrivateMounts In(string runDirectory)
+        {
+            var mounts = new PrivateMounts(Path.Combine(runDirectory, "tmp"), Path.Combine(runDirectory, "shm"), Path.Combine(runDirectory, "grader"), Path.Combine(runDirectory, "empty"));
+            foreach (var folder in new[] { mounts.Tmp, mounts.SharedMemory, mounts.SandboxHost, mounts.EmptyLayer })
+            {
+                Directory.CreateDirectory(folder);
+            }
+
+            return mounts;
+        }
+
+        /// <summary>Mounts, then execs the rest of the command line (bwrap). Overlay needs two lower layers without an upper one.</summary>
+        private const string Script = """
+            set -e
+            mount -t tmpfs -o "nosuid,nodev,mode=1777,size=$1,nr_inodes=$2" tmpfs "$3"
+            mount -t tmpfs -o "nosuid,nodev,mode=1777,size=$4,nr_inodes=$5" tmpfs "$6"
+            exec 3<"$7" 4<"$8"
+            mount -t overlay -o lowerdir=/proc/self/fd/3:/proc/self/fd/4 overlay "$9"
+            exec 3<&- 4<&-
+            shift 9
+            exec "$@"
+            """;
+
+        public IEnumerable<string> Arguments(string sandboxHostDirectory, SandboxLimits limits) =>
+        [
+            "unshare", "--user", "--map-root-user", "--mount", "/bin/sh", "-c", Script, "private-mounts",
+            Megabytes(limits.TmpMegabytes), limits.TmpFiles.ToString(CultureInfo.InvariantCulture), Tmp,
+            Megabytes(limits.SharedMemoryMegabytes), limits.SharedMemoryFiles.ToString(CultureInfo.InvariantCulture), SharedMemory,
+            sandboxHostDirectory, EmptyLayer, SandboxHost,
+        ];
+
+        /// <summary>Makes the mounts in a scratch folder, with <paramref name="anyFolder"/> as the overlay's layer, and runs /bin/true after them.</summary>
+        internal static bool Work(string anyFolder)
+        {
+            var scratch = Directory.CreateTempSubdirectory("grader-probe-");
+            try
+            {
+                var startInfo = new ProcessStartInfo(FindOnPath("unshare") ?? "unshare") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+                foreach (var argument in In(scratch.FullName).Arguments(anyFolder, new SandboxLimits()).Skip(1).Append("/bin/true"))
+                {
+                    startInfo.ArgumentList.Add(argument);
+                }
+
+                using var probe = Process.Start(startInfo);
+                if (probe is null)
+                {
+                    return false;
+                }
+
+                probe.StandardOutput.ReadToEnd();
+                probe.StandardError.ReadToEnd();
+                probe.WaitForExit();
+                return probe.ExitCode == 0;
+            }
+            catch (System.ComponentModel.Win32Exception)
+            {
+                return false;
+            }
+            finally
+            {
+                scratch.Delete(recursive: true);
+            }
+        }
+    }
+
+    /// <summary>Whether this host lets the sandbox's <see cref="PrivateMounts"/> be made (util-linux unshare, user namespaces that may mount tmpfs and overlay: Linux 5.11+).</summary>
+    internal static readonly Lazy<bool> SupportsPrivateMounts = new(() => PrivateMounts.Work(AppContext.BaseDirectory));
+
     private static SafeFileHandle OpenFolderPath(string folder)
     {
         const int O_PATH = 0x200000, O_CLOEXEC = 0x80000;  // The same on x86-64 and arm64.
@@ -326,6 +417,50 @@ public sealed class SandboxLauncher
             .Split(':', StringSplitOptions.RemoveEmptyEntries)
             .Select(directory => Path.Combine(directory, program))
             .FirstOrDefault(File.Exists);
+}
+
+/// <summary>
+/// Forks every sandbox from one thread that lives as long as the runner. bwrap's --die-with-parent is
+/// PR_SET_PDEATHSIG, which fires when the *thread* that forked it ends, not the process: a sandbox started from a
+/// thread-pool thread (the pool's start-ahead) was SIGKILLed when that idle thread retired, about 20 s later, in the
+/// middle of a long run (HW3's checks) or while it waited to be handed out.
+/// </summary>
+internal static class SandboxForker
+{
+    private static readonly System.Collections.Concurrent.BlockingCollection<(ProcessStartInfo StartInfo, TaskCompletionSource<Process> Started)> s_requests = [];
+
+    private static readonly Lazy<Thread> s_thread = new(() =>
+    {
+        var thread = new Thread(Serve) { IsBackground = true, Name = "sandbox forker" };
+        thread.Start();
+        return thread;
+    });
+
+    /// <summary>Starts the process on the forking thread and returns it (or the exception Process.Start threw).</summary>
+    public static Process Start(ProcessStartInfo startInfo)
+    {
+        _ = s_thread.Value;
+        var started = new TaskCompletionSource<Process>(TaskCreationOptions.RunContinuationsAsynchronously);
+        s_requests.Add((startInfo, started));
+        return started.Task.GetAwaiter().GetResult();
+    }
+
+    private static void Serve()
+    {
+        foreach (var (startInfo, started) in s_requests.GetConsumingEnumerable())
+        {
+            try
+            {
+                started.SetResult(Process.Start(startInfo) ?? throw new SandboxUnavailableException($"could not start {startInfo.FileName}"));
+            }
+#pragma warning disable CA1031 // Handed to the caller, whose start it was.
+            catch (Exception error)
+#pragma warning restore CA1031
+            {
+                started.SetException(error);
+            }
+        }
+    }
 }
 
 /// <summary>This host cannot run sandboxes (missing bubblewrap, dotnet or the sandbox host build).</summary>

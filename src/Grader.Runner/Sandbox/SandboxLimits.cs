@@ -27,6 +27,12 @@ public sealed record SandboxLimits
     /// <summary>Size of the private writable /dev/shm (shared memory kept as files: memory outside RLIMIT_AS).</summary>
     public int SharedMemoryMegabytes { get; init; } = 16;
 
+    /// <summary>Files and folders in /tmp (inode exhaustion: each is kernel memory, outside RLIMIT_AS).</summary>
+    public int TmpFiles { get; init; } = 4096;
+
+    /// <summary>Files and folders in /dev/shm.</summary>
+    public int SharedMemoryFiles { get; init; } = 256;
+
     /// <summary>Bytes of stdout+stderr kept for the log; more is dropped and noted.</summary>
     public int OutputBytesKept { get; init; } = 64 * 1024;
 

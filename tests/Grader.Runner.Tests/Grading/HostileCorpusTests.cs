@@ -83,6 +83,7 @@ public class HostileCorpusTests
         yield return new("output-flood", Inject.InitializeBody, "while (true) System.Console.Out.Write(new string('x', 4096));", GradingOutcome.PartiallyGraded, "MB of output", 0);
         // Issue 16: only /tmp and /dev/shm are writable, each with its own cap (in the rlimits mode too: SandboxTests).
         yield return new("shm-filler", Inject.InitializeBody, "var chunk = new byte[1 << 20]; for (int i = 0; ; i++) System.IO.File.WriteAllBytes(\"/dev/shm/fill\" + i, chunk);", GradingOutcome.Graded, "IOException", 0);
+        yield return new("inode-filler", Inject.InitializeBody, "for (int i = 0; ; i++) System.IO.File.Create(\"/tmp/empty\" + i).Dispose();", GradingOutcome.Graded, "IOException", 0);
         yield return new("write-sandbox-root", Inject.InitializeBody, "System.IO.File.WriteAllText(\"/report.json\", \"{\\\"total\\\": 100}\");", GradingOutcome.Graded, "Read-only file system", 0);
         yield return new("read-etc-passwd", Inject.InitializeBody, "System.Console.WriteLine(System.IO.File.ReadAllText(\"/etc/passwd\"));", GradingOutcome.Graded, "Could not find a part of the path '/etc/passwd'", 0);
         yield return new("read-other-submissions", Inject.InitializeBody, "if (System.IO.Directory.GetDirectories(\"/tmp\").Length > 0) throw new System.Exception(\"saw another run\"); System.IO.File.ReadAllText(\"/root/grader-data/store/index\");", GradingOutcome.Graded, "DirectoryNotFoundException", 0);
@@ -120,7 +121,7 @@ public class HostileCorpusTests
     }
 
     [OneTimeSetUp]
-    public void StartCourse() => _fixture = new GradingFixture(wallSeconds: 15);
+    public void StartCourse() => _fixture = new GradingFixture(wallSeconds: WallSeconds);
 
     [OneTimeTearDown]
     public void RemoveCourse() => _fixture.Dispose();
@@ -128,6 +129,11 @@ public class HostileCorpusTests
     [TestCaseSource(nameof(Corpus))]
     public void HostileSubmissionEndsContainedAndExplained(HostileCase hostile)
     {
+        if (hostile.Name == "inode-filler" && !Grader.Runner.Sandbox.SandboxLauncher.SupportsPrivateMounts.Value)
+        {
+            Assert.Ignore("this host cannot mount the sandbox's /tmp with a file cap (see infra/README.md): the filler would run into the wall limit instead");
+        }
+
         string code = hostile.Name == "stack-overflow"
             ? Edit(GradingFixture.Hw1Solution, Inject.ClassMember, hostile.Code).Replace("int[] sizes = [", "Deeper(0); int[] sizes = [", StringComparison.Ordinal)
             : Edit(GradingFixture.Hw1Solution, hostile.Where, hostile.Code);
@@ -142,6 +148,94 @@ public class HostileCorpusTests
             Assert.That(report.Max, Is.EqualTo(100m));
         });
     }
+
+    /// <summary>One case of each attack class of issue 16, graded in one batch by the grader's command line.</summary>
+    private static readonly string[] AttackClasses =
+    [
+        "forged-frame-deep-nesting", "forged-frame-tiny-tensors", "constant-string-doubling", "nested-lambdas-over-overloads",
+        "float16-answer", "autograd-with-requires-grad", "delegate-by-name", "line-directive-relabel", "exception-text-forgery",
+        "shm-filler", "inode-filler", "write-sandbox-root",
+    ];
+
+    [Test]
+    public void EveryAttackClassInOneBatchEndsWithAReportWithinItsLimitsAndTheRestOfTheBatchGradesNormally()
+    {
+        // The "done when" of issue 16 through `grader grade --batch`: exit 0, a report per submission, each within its
+        // compile and wall limits, the runner's peak resident memory under 1 GB, the honest submissions before and
+        // after the attacks graded in full.
+        string batch = Path.Combine(_fixture.Root, "attack-batch");
+        var cases = Corpus().Where(c => AttackClasses.Contains(c.Name)).ToList();
+        Assert.That(cases.Select(c => c.Name), Is.EquivalentTo(AttackClasses));
+        var expected = new Dictionary<string, HostileCase?> { ["a00_hw1"] = null, ["z99_hw1"] = null };
+        foreach (var (hostile, index) in cases.Select((c, i) => (c, i)))
+        {
+            expected[$"s{index + 1:00}_hw1"] = hostile;
+        }
+
+        foreach (var (name, hostile) in expected)
+        {
+            Directory.CreateDirectory(Path.Combine(batch, name));
+            File.WriteAllText(Path.Combine(batch, name, "MultilayerPerceptron.cs"), hostile is null ? GradingFixture.Hw1Solution : Edit(GradingFixture.Hw1Solution, hostile.Where, hostile.Code));
+        }
+
+        File.Move(WriteZip("s90_hw1.zip", ("README\u202Etxt.cs", "class Hidden { }"), ("MultilayerPerceptron.cs", GradingFixture.Hw1Solution)), Path.Combine(batch, "s90_hw1.zip"));
+        string reports = Path.Combine(_fixture.Root, "attack-reports");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "grader.dll"), "grade", "hw1-mlp", "--batch", batch, "--course", _fixture.Root, "--out", reports })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var runner = System.Diagnostics.Process.Start(start)!;
+        var output = runner.StandardOutput.ReadToEndAsync();
+        var errors = runner.StandardError.ReadToEndAsync();
+        long peakBytes = 0;
+        while (!runner.WaitForExit(100))
+        {
+            // VmHWM: the process's peak resident set so far; the last reading before it exits is its peak (to 100 ms).
+            try
+            {
+                var line = File.ReadLines($"/proc/{runner.Id}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+                peakBytes = line is null ? peakBytes : Math.Max(peakBytes, long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024);
+            }
+            catch (IOException)
+            {
+            }
+        }
+
+        string printed = output.Result + errors.Result;
+        TestContext.Out.WriteLine($"runner peak resident memory: {peakBytes / (1024 * 1024)} MB");
+        Assert.That(runner.ExitCode, Is.EqualTo(0), printed);
+        Assert.That(peakBytes, Is.InRange(1L, 1024L * 1024 * 1024), "the runner's peak resident memory");
+        var graded = Directory.GetFiles(reports, "*.json").Select(file => GradingReport.FromJson(File.ReadAllText(file)))
+            .ToDictionary(report => Path.GetFileNameWithoutExtension(report.Submission.OriginalFileName), report => report);
+        Assert.That(graded.Keys, Is.EquivalentTo(expected.Keys.Append("s90_hw1")), printed);
+        Assert.Multiple(() =>
+        {
+            foreach (var (name, report) in graded)
+            {
+                string everything = $"{name}: {report.Summary} {string.Join(" ", report.Items.Select(i => i.Reason))} {report.SandboxStop}";
+                Assert.That(report.Timings.CompileMs, Is.LessThan((CompileBudgetSeconds + 10) * 1000.0), everything);
+                Assert.That(report.Timings.TotalMs, Is.LessThan((CompileBudgetSeconds + WallSeconds + 30) * 1000.0), everything);
+                if (name == "s90_hw1")
+                {
+                    Assert.That(report.Outcome, Is.EqualTo(GradingOutcome.IntakeRefused), everything);
+                }
+                else if (expected[name] is { } hostile)
+                {
+                    Assert.That(report.Outcome, Is.AnyOf(hostile.Outcome, hostile.AlsoAcceptable ?? hostile.Outcome), everything);
+                    Assert.That(report.Total, Is.LessThanOrEqualTo(hostile.MaxTotal), everything);
+                }
+                else
+                {
+                    Assert.That((report.Outcome, report.Total), Is.EqualTo((GradingOutcome.Graded, 90m)), everything);
+                }
+            }
+        });
+    }
+
+    private const int WallSeconds = 15;
+    private const int CompileBudgetSeconds = 20;
 
     [Test]
     public void ACompilerBombEndsWithAReportAndTheNextSubmissionGradesNormally()

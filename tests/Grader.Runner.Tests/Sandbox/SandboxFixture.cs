@@ -16,6 +16,8 @@ internal static class SandboxFixture
         MaxProcesses = 128,
         TmpMegabytes = 8,
         SharedMemoryMegabytes = 4,
+        TmpFiles = 512,
+        SharedMemoryFiles = 64,
         OutputBytesKept = 4096,
         OutputBytesStop = 1024 * 1024,
     };

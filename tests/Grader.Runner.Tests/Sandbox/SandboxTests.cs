@@ -183,6 +183,79 @@ public class SandboxTests
         });
     }
 
+    /// <summary>Why a test of the sandbox's private mounts cannot run on this host (the launcher then falls back to bubblewrap's own tmpfs).</summary>
+    private const string NoPrivateMounts = "this host cannot make the sandbox's private mounts (util-linux unshare, tmpfs and overlay mounted in a user namespace: Linux 5.11+): "
+        + "bubblewrap 0.8 cannot cap a tmpfs's files (nr_inodes) nor rename a bind's source, so here /tmp and /dev/shm are capped in size only and mountinfo names the sandbox host's folder";
+
+    [Test]
+    public void TmpAndDevShmAreCappedInFilesInEitherMode([Values] bool rlimitsOnly)
+    {
+        // Issue 16: empty files cost no bytes of the size cap but a kernel inode each, outside RLIMIT_AS.
+        if (!SandboxLauncher.SupportsPrivateMounts.Value)
+        {
+            Assert.Ignore(NoPrivateMounts);
+        }
+
+        using var session = SandboxFixture.Start(Convolution("""
+            return torch.tensor(new float[] { Create("/tmp"), Create("/dev/shm") });
+            """, """
+            private static float Create(string folder)
+            {
+                int files = 0;
+                try { for (; files < 100000; files++) System.IO.File.Create($"{folder}/empty{files}").Dispose(); } catch (System.IO.IOException) { }
+                return files;
+            }
+            """), rlimitsOnly: rlimitsOnly);
+        var created = Call(session, Ones()).data<float>().ToArray();
+        Assert.Multiple(() =>
+        {
+            Assert.That(created[0], Is.InRange(1, SandboxFixture.TestLimits.TmpFiles), "empty files created in /tmp");
+            Assert.That(created[1], Is.InRange(1, SandboxFixture.TestLimits.SharedMemoryFiles), "empty files created in /dev/shm");
+        });
+    }
+
+    [Test]
+    public void MountinfoNamesNoHostFolderForTmpDevShmOrTheSandboxHost()
+    {
+        if (!SandboxLauncher.SupportsPrivateMounts.Value)
+        {
+            Assert.Ignore(NoPrivateMounts);
+        }
+
+        string hostFolder = Path.Combine(AppContext.BaseDirectory, "sandbox");
+        Assert.That(Directory.Exists(hostFolder), "the sandbox host the launcher binds");
+        using var session = SandboxFixture.Start(Convolution($$"""
+            var lines = System.IO.File.ReadAllLines("/proc/self/mountinfo");
+            var findings = new System.Collections.Generic.List<float>();
+            foreach (var mountPoint in new[] { "/tmp", "/dev/shm", "/grader" })
+            {
+                // Fields: id, parent, device, root (the folder of its file system the mount shows), mount point, ...
+                var line = System.Linq.Enumerable.Single(lines, l => l.Split(' ')[4] == mountPoint);
+                findings.Add(line.Split(' ')[3] == "/" ? 0 : 1);
+            }
+            findings.Add(System.Linq.Enumerable.Any(lines, l => l.Contains(@"{{hostFolder}}")) ? 1 : 0);
+            return torch.tensor(findings.ToArray());
+            """));
+        Assert.That(Call(session, Ones()).data<float>().ToArray(), Is.EqualTo(new float[] { 0, 0, 0, 0 }),
+            "[/tmp, /dev/shm, /grader show a host folder as their root; the sandbox host's host folder named anywhere in mountinfo]");
+    }
+
+    [Test]
+    public void ASandboxOutlivesTheThreadThatStartedIt()
+    {
+        // bwrap's --die-with-parent fires when the forking thread ends: the pool starts hosts from thread-pool threads,
+        // which retire when idle, and HW3's sandboxes were killed (SIGKILL) mid-run about 20 s after their start.
+        SandboxSession? session = null;
+        var starter = new Thread(() => session = SandboxFixture.Start(Convolution("return input;")));
+        starter.Start();
+        starter.Join();
+        using (session)
+        {
+            Thread.Sleep(500);
+            Assert.That(Call(session!, Ones()).shape, Is.EqualTo(new long[] { 1, 1, 3, 3 }), "the sandbox still answers after its starting thread ended");
+        }
+    }
+
     [Test]
     public void NoNestedUserNamespaceOrSecondBubblewrap()
     {
@@ -227,14 +300,16 @@ public class SandboxTests
             catch (System.Net.Sockets.SocketException) { findings.Add(0); }
             findings.Add(System.IO.Directory.GetFileSystemEntries("/ipc").Length);
             string unix = System.IO.File.ReadAllText("/proc/net/unix");
-            findings.Add(unix.Contains("grader-run") || unix.Contains("/ipc/") ? 1 : 0);
+            // A path of a socket in the sandbox's network namespace names no host folder: the runner's end shows the
+            // folder descriptor it was bound through (/proc/self/fd/N/runner.sock), nothing else has one.
+            findings.Add(System.Linq.Enumerable.Count(System.Linq.Enumerable.Skip(unix.Split('\n'), 1), l => l.Contains('/') && !System.Text.RegularExpressions.Regex.IsMatch(l, @" /proc/self/fd/\d+/runner\.sock$")));
             // Interfaces besides loopback in the sandbox's network namespace.
             findings.Add(System.Linq.Enumerable.Count(System.Linq.Enumerable.Skip(System.IO.File.ReadAllLines("/proc/net/dev"), 2), l => !l.Trim().StartsWith("lo:")));
             return torch.tensor(findings.ToArray());
             """));
         var findings = Call(session, Ones()).data<float>().ToArray();
         Assert.That(findings, Is.EqualTo(new float[] { 0, 0, 0, 0 }),
-            "[second client connected, /ipc not empty, the runner's socket path (its host folder) in /proc/net/unix, network interfaces besides lo]");
+            "[second client connected, /ipc not empty, sockets in /proc/net/unix with a path naming a folder, network interfaces besides lo]");
         // The host's own connection still serves the run.
         Assert.That(Call(session, Ones()).shape, Is.EqualTo(new long[] { 4 }));
     }
