@@ -219,8 +219,16 @@ public sealed partial class WebClient : IDisposable
 
     public WebClient(Uri baseAddress)
     {
-        http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() }) { BaseAddress = baseAddress };
+        http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = Cookies }) { BaseAddress = baseAddress };
     }
+
+    /// <summary>The client's cookies, e.g. to copy a sign-in cookie into another client.</summary>
+    public CookieContainer Cookies { get; } = new();
+
+    /// <summary>Headers sent with every request, e.g. a proxy's <c>X-Forwarded-For</c>.</summary>
+    public System.Net.Http.Headers.HttpRequestHeaders DefaultHeaders => http.DefaultRequestHeaders;
+
+    public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request) => http.SendAsync(request);
 
     public Task<HttpResponseMessage> GetAsync(string path) => http.GetAsync(new Uri(path.TrimStart('/'), UriKind.Relative));
 
