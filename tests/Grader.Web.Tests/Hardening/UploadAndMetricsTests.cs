@@ -71,6 +71,30 @@ public sealed partial class UploadAndMetricsTests
         Assert.That(run.Status, Is.Not.EqualTo(GradingRunStatus.Queued).And.Not.EqualTo(GradingRunStatus.Running));
     }
 
+    /// <summary>
+    /// A correctly signed push padded past GitHub's 25 MB cap, sent chunked (no length to check first): refused with 413
+    /// once 25 MB were read, and nothing recorded.
+    /// </summary>
+    [Test]
+    public async Task AChunkedWebhookBodyOverTheCapIsRefusedWhileItIsRead()
+    {
+        string secret = (await File.ReadAllTextAsync(Path.Combine(HardeningFixture.App.DataFolder, "github", "webhook-secret"))).Trim();
+        string repository = $"hw1-mlp-{Guid.NewGuid():N}";
+        string push = $$$"""{"ref":"refs/heads/main","before":"1111111111111111111111111111111111111111","after":"2222222222222222222222222222222222222222","forced":false,"deleted":false,"repository":{"name":"{{{repository}}}","full_name":"dlm-course/{{{repository}}}","default_branch":"main"},"pusher":{"name":"someone","email":"a@example.edu"}}""";
+        byte[] body = System.Text.Encoding.UTF8.GetBytes(push.PadRight((25 * 1024 * 1024) + (64 * 1024)));
+
+        using var http = new HttpClient { BaseAddress = HardeningFixture.App.BaseAddress };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "github/webhook") { Content = new StreamContent(new MemoryStream(body)) };
+        request.Headers.TransferEncodingChunked = true;
+        request.Headers.Add("X-GitHub-Delivery", Guid.NewGuid().ToString());
+        request.Headers.Add("X-GitHub-Event", "push");
+        request.Headers.Add(Grader.GitHub.WebhookSignature.HeaderName, Grader.GitHub.WebhookSignature.Compute(secret, body));
+        using var response = await http.SendAsync(request);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.RequestEntityTooLarge));
+        await using var db = HardeningFixture.App.Database();
+        Assert.That(await db.Set<Grader.Data.GitHub.RepositoryEvidence>().AnyAsync(e => e.RepositoryFullName == $"dlm-course/{repository}"), Is.False);
+    }
+
     [GeneratedRegex("grader_grading_duration_seconds_count\\{[^}]*assignment=\"hw1-mlp\"[^}]*\\} [1-9]")]
     private static partial Regex GradingDuration();
 }
