@@ -100,7 +100,9 @@ public static class GraderWebComposition
             .AddPolicy("student", p => p.RequireRole(Roles.Student))
             .AddPolicy("staff", p => p.RequireRole(Roles.Ta, Roles.Instructor))
             .AddPolicy("instructor", p => p.RequireRole(Roles.Instructor));
-        services.AddAntiforgery();
+        // Like the sign-in cookie: Secure whenever the request came over HTTPS.
+        services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
+        services.Configure<Microsoft.AspNetCore.Mvc.CookieTempDataProviderOptions>(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
         // The JSON HTTP API's description, served by MapGraderApi's caller at GraderApi.OpenApiDocumentPath.
         services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         {

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Net;
 using System.Text.RegularExpressions;
 using Grader.Data;
@@ -42,16 +41,7 @@ public sealed partial class UploadAndMetricsTests
         Assert.That(metrics, Does.Contain("http_server_request_duration_seconds_bucket"));
 
         // A grading that ends after the app started shows in the duration histogram, by assignment and outcome.
-        byte[] zip;
-        using (var buffer = new MemoryStream())
-        {
-            using (var archive = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
-            {
-                archive.CreateEntryFromFile(Path.Combine(Support.RunningApp.RepositoryRoot, "assignments", "hw1-mlp", "solution", "hw1.ipynb"), "hw1.ipynb");
-            }
-
-            zip = buffer.ToArray();
-        }
+        byte[] zip = Support.RunningApp.Hw1SolutionNotebookZip();
 
         using var student = await HardeningFixture.App.ClientAsync("dm0030");
         using (var upload = await student.PostMultipartAsync("/Student", "/Student?handler=Upload",

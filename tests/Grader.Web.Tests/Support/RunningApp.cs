@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.IO.Compression;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -127,6 +128,18 @@ public sealed partial class RunningApp : IAsyncDisposable
         }
 
         return client;
+    }
+
+    /// <summary>The HW1 model solution's notebook zipped as a student uploads it (same bytes each call, so its report is cached).</summary>
+    public static byte[] Hw1SolutionNotebookZip()
+    {
+        using var buffer = new MemoryStream();
+        using (var archive = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            archive.CreateEntryFromFile(Path.Combine(RepositoryRoot, "assignments", "hw1-mlp", "solution", "hw1.ipynb"), "hw1.ipynb");
+        }
+
+        return buffer.ToArray();
     }
 
     public static string PasswordOf(string userName) => userName switch
