@@ -27,7 +27,8 @@ VOLUME ["/data"]
 # "app" (uid 1654) comes with the .NET images. Never root: the sandbox's process limit does not hold for root.
 USER app
 EXPOSE 8080
+# /healthz: the process answers (liveness); /readyz (database, schedulers, workers) is for the orchestrator's readiness.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
-  CMD curl -fsS -o /dev/null http://127.0.0.1:8080/Account/Login || exit 1
+  CMD curl -fsS -o /dev/null http://127.0.0.1:8080/healthz || exit 1
 # --urls on the command line: appsettings.json's "Urls" (localhost:5000) would win over ASPNETCORE_HTTP_PORTS.
 ENTRYPOINT ["dotnet", "/app/Grader.Web.dll", "--urls", "http://0.0.0.0:8080"]

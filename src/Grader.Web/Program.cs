@@ -2,6 +2,7 @@ using Grader.Web.Accounts;
 using Grader.Web.Extensions;
 using Grader.Data.GitHub;
 using Grader.Web.GitHub;
+using Grader.Web.Operations;
 
 // Grader's web app. `dotnet run --project src/Grader.Web` serves the demo course on http://localhost:5000 (see
 // src/Grader.Web/README.md for the demo accounts). Configuration: appsettings.json, or environment variables such as
@@ -20,6 +21,7 @@ if (accountCommand)
 
 await app.PrepareDatabaseAsync();
 
+app.UseGraderWebHardening();
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/Error");
@@ -34,6 +36,8 @@ app.MapRazorPages();
 app.MapGraderApi();
 app.MapOpenApi(GraderApi.OpenApiDocumentPath).RequireAuthorization();
 app.MapGitHubWebhook();
+app.MapGraderHealthChecks();
+app.MapPrometheusScrapingEndpoint(GraderMetrics.ScrapePath);
 
 app.Lifetime.ApplicationStarted.Register(() =>
     app.Logger.LogInformation("Grader is ready: {Urls}", string.Join(", ", app.Urls)));

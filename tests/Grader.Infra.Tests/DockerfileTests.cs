@@ -95,7 +95,8 @@ public sealed partial class DockerfileTests
         Assert.That(entrypoint[urls + 1], Does.EndWith(":" + exposed).And.StartWith("http://0.0.0.0"));
         var healthcheck = final.All("HEALTHCHECK").SingleOrDefault();
         Assert.That(healthcheck, Is.Not.Null, "the web image has no HEALTHCHECK");
-        Assert.That(healthcheck!.Arguments, Does.Contain($"http://127.0.0.1:{exposed}/"));
+        Assert.That(healthcheck!.Arguments, Does.Contain($"http://127.0.0.1:{exposed}{DeploymentInterface.LivePath}"));
+        DeploymentInterface.AssertWebAppServes(DeploymentInterface.LivePath);
         Assert.That(final.All("RUN").Any(run => run.Arguments.Contains("curl", StringComparison.Ordinal)), Is.True, "the healthcheck needs curl installed");
     }
 

@@ -70,8 +70,13 @@ public sealed class KubernetesTests
         Assert.That(environment[DeploymentInterface.RunGradingInWebKey], Is.EqualTo("false"));
         string exposed = Dockerfile.Load("infra/docker/web.Dockerfile").Final.All("EXPOSE").Single().Arguments;
         Assert.That(container.Child("ports").Items().Single().Text("containerPort", "web"), Is.EqualTo(exposed));
-        string healthPath = container.Required("readinessProbe", "web").Required("httpGet", "readinessProbe").Text("path", "httpGet");
-        Assert.That(Dockerfile.Load("infra/docker/web.Dockerfile").Final.All("HEALTHCHECK").Single().Arguments, Does.Contain(healthPath), "probe and image healthcheck ask the same page");
+        string readyPath = container.Required("readinessProbe", "web").Required("httpGet", "readinessProbe").Text("path", "httpGet");
+        string livePath = container.Required("livenessProbe", "web").Required("httpGet", "livenessProbe").Text("path", "httpGet");
+        Assert.That(readyPath, Is.EqualTo(DeploymentInterface.ReadyPath), "readiness: database, schedulers and workers");
+        Assert.That(livePath, Is.EqualTo(DeploymentInterface.LivePath), "liveness: the process answers (a restart would not bring the database back)");
+        DeploymentInterface.AssertWebAppServes(readyPath);
+        DeploymentInterface.AssertWebAppServes(livePath);
+        Assert.That(Dockerfile.Load("infra/docker/web.Dockerfile").Final.All("HEALTHCHECK").Single().Arguments, Does.Contain(livePath), "liveness probe and image healthcheck ask the same endpoint");
 
         var service = Find("Service", "grader-web");
         Assert.That(service.Required("spec", "Service").Required("selector", "Service").Text("app.kubernetes.io/name", "selector"), Is.EqualTo("grader-web"));

@@ -6,9 +6,11 @@ using Grader.Data.GitHub;
 using Grader.Web.GitHub;
 using Grader.Data.Grading;
 using Grader.Web.Grading;
+using Grader.Web.Operations;
 using Grader.Web.Project;
 using Grader.Web.Similarity;
 using Grader.Web.SignIn;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -26,6 +28,7 @@ public static class GraderWebComposition
         var services = builder.Services;
         var configuration = builder.Configuration;
 
+        var web = builder.AddGraderWebHardening();
         var data = services.AddGraderData(configuration, builder.Environment.ContentRootPath);
         string dataFolder = data.DataFolder;
         services.AddGraderGitHub(configuration, dataFolder);
@@ -34,10 +37,17 @@ public static class GraderWebComposition
             {
                 o.User.RequireUniqueEmail = false;
                 o.SignIn.RequireConfirmedAccount = false;
-                o.Lockout.MaxFailedAccessAttempts = 10;
+                // Accounts are never locked (an anonymous stranger could lock anyone out): PasswordSignIn slows each
+                // (account, address) pair down instead.
+                o.Lockout.AllowedForNewUsers = false;
             })
             .AddEntityFrameworkStores<GraderDbContext>()
             .AddDefaultTokenProviders();
+        services.AddSingleton<IPasswordHasher<AppUser>, CountingPasswordHasher>();
+        services.AddSingleton<SignInThrottle>();
+        services.AddScoped<PasswordSignIn>();
+        services.AddGraderMetrics(configuration);
+        services.AddGraderHealthChecks();
         services.ConfigureApplicationCookie(o =>
         {
             o.LoginPath = "/Account/Login";
@@ -46,6 +56,11 @@ public static class GraderWebComposition
             o.Cookie.Name = "grader.auth";
             o.Cookie.HttpOnly = true;
             o.Cookie.SameSite = SameSiteMode.Lax;
+            // Secure whenever the request came over HTTPS, which UseForwardedHeaders learns from a known proxy.
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            // A cookie counts only while its security stamp is the account's: signing out, a new password or a role
+            // change renews the stamp, and every copy of the old cookie stops working at its next request.
+            o.Events.OnValidatePrincipal = RejectOutdatedStampAsync;
             // An API client gets a status code, not a redirect to the sign-in page.
             o.Events.OnRedirectToLogin = context => RedirectOrStatus(context, StatusCodes.Status401Unauthorized);
             o.Events.OnRedirectToAccessDenied = context => RedirectOrStatus(context, StatusCodes.Status403Forbidden);
@@ -85,10 +100,14 @@ public static class GraderWebComposition
             .AddPolicy("student", p => p.RequireRole(Roles.Student))
             .AddPolicy("staff", p => p.RequireRole(Roles.Ta, Roles.Instructor))
             .AddPolicy("instructor", p => p.RequireRole(Roles.Instructor));
-        services.AddAntiforgery();
+        // Like the sign-in cookie: Secure whenever the request came over HTTPS.
+        services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
+        services.Configure<Microsoft.AspNetCore.Mvc.CookieTempDataProviderOptions>(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
         // The JSON HTTP API's description, served by MapGraderApi's caller at GraderApi.OpenApiDocumentPath.
         services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         {
+            // Never the request's Host: a client that sends a forged one would otherwise be echoed into the document.
+            document.Servers = [new Microsoft.OpenApi.OpenApiServer { Url = web.PublicBaseUrl.Length > 0 ? web.PublicBaseUrl.TrimEnd('/') : "/" }];
             document.Info.Title = "Grader API";
             document.Info.Description = "Grading reports, submission lists and gradebook exports. Sign in first: the API uses the web app's cookie.";
             return Task.CompletedTask;
@@ -96,6 +115,17 @@ public static class GraderWebComposition
         // Sign-in cookies survive a restart: the keys that protect them live with the data.
         services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataFolder, "keys")));
         return builder;
+    }
+
+    /// <summary>One lookup of the account per signed-in request; an old stamp (or a deleted account) signs the cookie out.</summary>
+    private static async Task RejectOutdatedStampAsync(Microsoft.AspNetCore.Authentication.Cookies.CookieValidatePrincipalContext context)
+    {
+        var signIn = context.HttpContext.RequestServices.GetRequiredService<SignInManager<AppUser>>();
+        if (context.Principal is null || await signIn.ValidateSecurityStampAsync(context.Principal).ConfigureAwait(false) is null)
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(IdentityConstants.ApplicationScheme).ConfigureAwait(false);
+        }
     }
 
     private static Task RedirectOrStatus(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)

@@ -34,11 +34,16 @@ public static class GitHubWebhookEndpoint
             return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
         }
 
-        byte[] body;
-        using (var buffer = new MemoryStream())
+        // A chunked body has no length to check first: read at most one byte past the limit, before the signature.
+        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
-            await request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
-            body = buffer.ToArray();
+            limit.MaxRequestBodySize = MaxBodyBytes;
+        }
+
+        byte[]? body = await ReadAtMostAsync(request.Body, MaxBodyBytes, context.RequestAborted).ConfigureAwait(false);
+        if (body is null)
+        {
+            return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
         }
 
         if (!WebhookSignature.IsValid(secret.Value, body, request.Headers[WebhookSignature.HeaderName].FirstOrDefault()))
@@ -108,5 +113,31 @@ public static class GitHubWebhookEndpoint
         }
 
         return Results.Ok(new { delivery = deliveryId, status });
+    }
+
+    /// <summary>The whole body, or null once it passes <paramref name="maxBytes"/> (the rest is never read).</summary>
+    private static async Task<byte[]?> ReadAtMostAsync(Stream body, int maxBytes, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        byte[] chunk = new byte[81920];
+        try
+        {
+            int read;
+            while ((read = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + read > maxBytes)
+                {
+                    return null;
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return null;
+        }
+
+        return buffer.ToArray();
     }
 }

@@ -20,6 +20,9 @@ public sealed class TeamFormation(GraderDbContext db, CourseCatalog course, IClo
 {
     private readonly ILogger audit = loggers.CreateLogger("Grader.Audit");
 
+    /// <summary>The longest netid an invitation takes (roster identifiers are much shorter).</summary>
+    public const int MaxNetIdLength = 64;
+
     public int MaxSize => course.Tree.Course.TeamPolicy.MaxSize;
 
     /// <summary>When students stop forming teams themselves; null when the course sets no such date.</summary>
@@ -98,16 +101,24 @@ public sealed class TeamFormation(GraderDbContext db, CourseCatalog course, IClo
             throw new ReviewRejectedException("You cannot invite yourself; to work alone, choose \"Work alone\".");
         }
 
-        var invitee = await db.Roster.AsNoTracking().SingleOrDefaultAsync(r => r.Identifier == inviteeId, cancellationToken).ConfigureAwait(false)
-            ?? throw new ReviewRejectedException($"'{inviteeId}' is not a netid on the course roster.");
-        await RejectIfInTeamAsync(invitee.Identifier, $"{invitee.Name} ({invitee.Identifier}) is", cancellationToken).ConfigureAwait(false);
+        if (inviteeId.Length > MaxNetIdLength || !inviteeId.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_'))
+        {
+            throw new ReviewRejectedException($"A netid has at most {MaxNetIdLength} letters, digits, dots, dashes and underscores; '{inviteeId}' is not one.");
+        }
 
+        // Whether the netid is on the roster, or its student already in a team, is never said: the invitation is
+        // recorded the same way and the inviter reads "invitation sent". Only the invitee can answer it.
         var team = await db.Teams.Include(t => t.Members).SingleOrDefaultAsync(t => t.Members.Any(m => m.StudentIdentifier == inviterId), cancellationToken).ConfigureAwait(false)
             ?? await NewTeamAsync(inviterId, by, "", cancellationToken).ConfigureAwait(false);
-        var open = (await OpenInvitationsAsync(cancellationToken).ConfigureAwait(false)).Where(i => i.TeamId == team.Id).ToList();
-        if (open.Any(i => i.InviteeId == invitee.Identifier))
+        var open = await PendingInvitationsOfAsync(team.Id, cancellationToken).ConfigureAwait(false);
+        if (open.Any(i => i.InviteeId == inviteeId))
         {
-            throw new ReviewRejectedException($"{invitee.Name} ({invitee.Identifier}) already has your invitation; they accept it on their Team page.");
+            throw new ReviewRejectedException($"Your team's invitation to {inviteeId} is still open; they answer it on their Team page.");
+        }
+
+        if (team.Members.Any(m => m.StudentIdentifier == inviteeId))
+        {
+            throw new ReviewRejectedException($"{inviteeId} is already in your team.");
         }
 
         if (team.Members.Count + open.Count >= MaxSize)
@@ -117,10 +128,27 @@ public sealed class TeamFormation(GraderDbContext db, CourseCatalog course, IClo
                 : $"Teams have at most {MaxSize} members; yours is full.");
         }
 
-        var change = Record(team.Id, invitee.Identifier, TeamChangeKind.Invited, by, "");
+        var change = Record(team.Id, inviteeId, TeamChangeKind.Invited, by, "");
         await SaveAsync(cancellationToken).ConfigureAwait(false);
-        audit.LogInformation("{By} invited {Invitee} into team {Team}", by.UserName, invitee.Identifier, team.Id);
-        return new TeamInvitation(team.Id, invitee.Identifier, by.DisplayName, change.AtUtc);
+        audit.LogInformation("{By} invited {Invitee} into team {Team}", by.UserName, inviteeId, team.Id);
+        return new TeamInvitation(team.Id, inviteeId, by.DisplayName, change.AtUtc);
+    }
+
+    /// <summary>
+    /// The invitations a team sent that nobody answered or withdrew, as its members see them: whatever became of the
+    /// invitee elsewhere (another team, not on the roster), which they are not told.
+    /// </summary>
+    public async Task<IReadOnlyList<TeamInvitation>> PendingInvitationsOfAsync(string teamId, CancellationToken cancellationToken)
+    {
+        TeamChangeKind[] answers = [TeamChangeKind.Invited, TeamChangeKind.Joined, TeamChangeKind.Declined, TeamChangeKind.Withdrawn];
+        var rows = await db.TeamChanges.AsNoTracking().Where(c => c.TeamId == teamId && answers.Contains(c.Kind)).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var members = await db.TeamMembers.AsNoTracking().Where(m => m.TeamId == teamId).Select(m => m.StudentIdentifier).ToListAsync(cancellationToken).ConfigureAwait(false);
+        return rows.GroupBy(c => c.StudentIdentifier)
+            .Select(g => g.OrderByDescending(c => c.AtUtc).ThenByDescending(c => c.Id).First())
+            .Where(c => c.Kind == TeamChangeKind.Invited && !members.Contains(c.StudentIdentifier))
+            .OrderBy(c => c.AtUtc).ThenBy(c => c.Id)
+            .Select(c => new TeamInvitation(c.TeamId, c.StudentIdentifier, c.ByName, c.AtUtc))
+            .ToList();
     }
 
     public async Task AcceptAsync(string studentId, string teamId, AppUser by, CancellationToken cancellationToken)
@@ -155,7 +183,7 @@ public sealed class TeamFormation(GraderDbContext db, CourseCatalog course, IClo
         RejectAfterFinalization();
         var team = await TeamOfAsync(memberId, cancellationToken).ConfigureAwait(false)
             ?? throw new ReviewRejectedException("You are in no team, so you have no invitations to withdraw.");
-        _ = (await OpenInvitationsAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(i => i.TeamId == team.Id && i.InviteeId == inviteeId)
+        _ = (await PendingInvitationsOfAsync(team.Id, cancellationToken).ConfigureAwait(false)).FirstOrDefault(i => i.InviteeId == inviteeId)
             ?? throw new ReviewRejectedException($"Your team has no open invitation to '{inviteeId}'.");
         Record(team.Id, inviteeId, TeamChangeKind.Withdrawn, by, "");
         await SaveAsync(cancellationToken).ConfigureAwait(false);

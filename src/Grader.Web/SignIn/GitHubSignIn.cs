@@ -197,5 +197,11 @@ public sealed class GitHubAccounts(GraderDbContext db, UserManager<AppUser> user
         {
             await users.AddToRoleAsync(user, role).ConfigureAwait(false);
         }
+
+        if (stale.Count > 0 || !current.Contains(role))
+        {
+            // Cookies issued under the old roles stop working (the cookie's stamp no longer matches).
+            await users.UpdateSecurityStampAsync(user).ConfigureAwait(false);
+        }
     }
 }

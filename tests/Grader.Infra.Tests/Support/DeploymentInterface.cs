@@ -15,6 +15,16 @@ internal static class DeploymentInterface
 
     public static readonly string[] DatabaseProviders = ["Sqlite", "SqlServer", "PostgreSql"];
 
+    /// <summary>The web app's liveness and readiness endpoints (src/Grader.Web/Operations/HealthChecks.cs).</summary>
+    public const string LivePath = "/healthz";
+
+    public const string ReadyPath = "/readyz";
+
+    /// <summary>Checks that the web app still serves <paramref name="path"/>: its health endpoints are declared in one file.</summary>
+    public static void AssertWebAppServes(string path) =>
+        Assert.That(Repository.ReadText("src/Grader.Web/Operations/HealthChecks.cs"), Does.Contain($"= \"{path}\";"),
+            $"the web app no longer declares {path} (src/Grader.Web/Operations/HealthChecks.cs)");
+
     public static readonly string[] WorkerOptions = ["--slots", "--gpus", "--config"];
 
     /// <summary>Images are named after their Dockerfile: <c>grader-worker-gpu</c> is built by <c>infra/docker/worker-gpu.Dockerfile</c>.</summary>

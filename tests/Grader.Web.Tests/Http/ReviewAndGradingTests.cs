@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Net;
 using Grader.Data;
 using Microsoft.EntityFrameworkCore;
@@ -86,16 +85,7 @@ public sealed class ReviewAndGradingTests
     {
         // The model solution's notebook, zipped as the student would: graded by the Quartz job through the runner
         // (or its cached report for the same bytes).
-        byte[] zip;
-        using (var buffer = new MemoryStream())
-        {
-            using (var archive = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
-            {
-                archive.CreateEntryFromFile(Path.Combine(Support.RunningApp.RepositoryRoot, "assignments", "hw1-mlp", "solution", "hw1.ipynb"), "hw1.ipynb");
-            }
-
-            zip = buffer.ToArray();
-        }
+        byte[] zip = Support.RunningApp.Hw1SolutionNotebookZip();
 
         using var student = await AppFixture.App.ClientAsync("dm0030");
         using var response = await student.PostMultipartAsync("/Student", "/Student?handler=Upload",

@@ -59,8 +59,7 @@ public sealed class TeamFormationTests
     }
 
     [TestCase("dm0012", "dm0012", "You cannot invite yourself")]
-    [TestCase("dm0012", "nobody", "'nobody' is not a netid on the course roster.")]
-    [TestCase("dm0012", "dm0004", "Dev Testova (demo) (dm0004) is already in team team-dm0004; a student is in at most one team.")]
+    [TestCase("dm0012", "no body", "'no body' is not one.")]
     [TestCase("dm0012", " ", "Enter your classmate's netid.")]
     public async Task ABadInvitationIsRefusedWithTheReasonAndNothingRecorded(string inviter, string classmate, string message)
     {
@@ -68,6 +67,38 @@ public sealed class TeamFormationTests
         using var response = await client.PostFormAsync("/Student/Team", "/Student/Team?handler=Invite", Forms.Of(("Classmate", classmate)));
         Assert.That(await Forms.ErrorsAsync(response), Does.Contain(message));
         Assert.That(await HistoryOfAsync(inviter), Is.Empty);
+    }
+
+    /// <summary>
+    /// The form tells the inviter nothing they did not know: a netid not on the roster, a classmate already in a team and a
+    /// free classmate all read "invitation sent", and the page names the invitee only by the netid typed.
+    /// </summary>
+    [TestCase("dm0024", "zz9999", null)]
+    [TestCase("dm0025", "dm0004", "Dev Testova (demo)")]
+    [TestCase("dm0026", "dm0027", null)]
+    public async Task AnInvitationSaysTheSameWhateverBecameOfTheInvitee(string inviter, string classmate, string? inviteeName)
+    {
+        await using (var db = ProjectAppFixture.App.Database())
+        {
+            inviteeName ??= (await db.Roster.SingleOrDefaultAsync(r => r.Identifier == classmate))?.Name;
+        }
+
+        using var client = await ProjectAppFixture.App.ClientAsync(inviter);
+        using (var invited = await client.PostFormAsync("/Student/Team", "/Student/Team?handler=Invite", Forms.Of(("Classmate", classmate))))
+        {
+            Forms.AssertRedirect(invited, $"{inviter} invites {classmate}");
+        }
+
+        string page = System.Net.WebUtility.HtmlDecode(await client.GetStringAsync("/Student/Team"));
+        Assert.That(page, Does.Contain($"Invitation sent to {classmate}; they accept or decline it on their Team page."));
+        Assert.That(page, Does.Contain($"Invitation to {classmate} is open"));
+        if (inviteeName is not null)
+        {
+            Assert.That(page, Does.Not.Contain(inviteeName), "the invitee's name is not shown before they join");
+        }
+
+        Assert.That(page, Does.Not.Contain("team-dm0004"), "nor the team an invitee is in");
+        Assert.That((await HistoryOfAsync(classmate)).Where(c => c.TeamId == $"team-{inviter}").Select(c => c.Kind), Is.EqualTo(new[] { TeamChangeKind.Invited }));
     }
 
     [Test]
@@ -95,16 +126,22 @@ public sealed class TeamFormationTests
             Assert.That(await Forms.ErrorsAsync(full), Does.Contain("Teams have at most 2 members; yours is full."));
         }
 
-        // dm0015 forms their own team and invites dm0014, who is already in team-dm0013.
+        // dm0015 invites dm0014, who is already in team-dm0013: the invitation is sent (dm0015 is not told), and it
+        // can never be accepted while dm0014 is in a team.
         using var third = await ProjectAppFixture.App.ClientAsync("dm0015");
         using (var taken = await third.PostFormAsync("/Student/Team", "/Student/Team?handler=Invite", Forms.Of(("Classmate", "dm0014"))))
         {
-            Assert.That(await Forms.ErrorsAsync(taken), Does.Contain("(dm0014) is already in team team-dm0013"));
+            Forms.AssertRedirect(taken, "the invitation is sent whatever the invitee's state");
+        }
+
+        using (var accepted = await second.PostFormAsync("/Student/Team", "/Student/Team?handler=Accept", Forms.Of(("TeamId", "team-dm0015"))))
+        {
+            Assert.That(await Forms.ErrorsAsync(accepted), Does.Contain("You are already in team team-dm0013"));
         }
 
         await using var db = ProjectAppFixture.App.Database();
         Assert.That(await db.TeamMembers.CountAsync(m => m.TeamId == "team-dm0013"), Is.EqualTo(2));
-        Assert.That(await db.TeamMembers.AnyAsync(m => m.StudentIdentifier == "dm0015"), Is.False);
+        Assert.That(await db.TeamMembers.Where(m => m.TeamId == "team-dm0015").Select(m => m.StudentIdentifier).ToListAsync(), Is.EqualTo(new[] { "dm0015" }));
     }
 
     [Test]

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.IO.Compression;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -129,6 +130,18 @@ public sealed partial class RunningApp : IAsyncDisposable
         return client;
     }
 
+    /// <summary>The HW1 model solution's notebook zipped as a student uploads it (same bytes each call, so its report is cached).</summary>
+    public static byte[] Hw1SolutionNotebookZip()
+    {
+        using var buffer = new MemoryStream();
+        using (var archive = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            archive.CreateEntryFromFile(Path.Combine(RepositoryRoot, "assignments", "hw1-mlp", "solution", "hw1.ipynb"), "hw1.ipynb");
+        }
+
+        return buffer.ToArray();
+    }
+
     public static string PasswordOf(string userName) => userName switch
     {
         "instructor" => Demo.DemoSeeder.InstructorPassword,
@@ -219,8 +232,16 @@ public sealed partial class WebClient : IDisposable
 
     public WebClient(Uri baseAddress)
     {
-        http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() }) { BaseAddress = baseAddress };
+        http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = Cookies }) { BaseAddress = baseAddress };
     }
+
+    /// <summary>The client's cookies, e.g. to copy a sign-in cookie into another client.</summary>
+    public CookieContainer Cookies { get; } = new();
+
+    /// <summary>Headers sent with every request, e.g. a proxy's <c>X-Forwarded-For</c>.</summary>
+    public System.Net.Http.Headers.HttpRequestHeaders DefaultHeaders => http.DefaultRequestHeaders;
+
+    public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request) => http.SendAsync(request);
 
     public Task<HttpResponseMessage> GetAsync(string path) => http.GetAsync(new Uri(path.TrimStart('/'), UriKind.Relative));
 

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Grader.Web.Pages.Account;
 
-public sealed class LoginModel(SignInManager<AppUser> signIn, CourseOptions options, GitHubSignInOptions gitHub) : PageModel
+public sealed class LoginModel(SignInManager<AppUser> signIn, PasswordSignIn passwords, CourseOptions options, GitHubSignInOptions gitHub) : PageModel
 {
     [BindProperty]
     [Required]
@@ -37,10 +37,10 @@ public sealed class LoginModel(SignInManager<AppUser> signIn, CourseOptions opti
             return Page();
         }
 
-        var result = await signIn.PasswordSignInAsync(UserName.Trim(), Password, isPersistent: false, lockoutOnFailure: true);
+        var result = await passwords.SignInAsync(UserName, Password, HttpContext.Connection.RemoteIpAddress);
         if (!result.Succeeded)
         {
-            ModelState.AddModelError(string.Empty, result.IsLockedOut ? "This account is locked for a while after too many failed attempts." : "Wrong user name or password.");
+            ModelState.AddModelError(string.Empty, result.Message ?? PasswordSignIn.WrongPassword);
             return Page();
         }
 

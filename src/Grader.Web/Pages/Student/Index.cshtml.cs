@@ -15,10 +15,10 @@ namespace Grader.Web.Pages.Student;
 /// <summary>A student's assignments (due dates, status), their submissions, and the zip upload.</summary>
 public sealed class IndexModel(
     CourseCatalog course, GraderDbContext db, SubmissionAccess access, UserManager<AppUser> users,
-    GradingService grading, IGradingQueue queue, IClock clock, Gradebook gradebook) : PageModel
+    GradingService grading, IGradingQueue queue, IClock clock, Gradebook gradebook, Extensions.WebSettings web) : PageModel
 {
-    /// <summary>Uploads larger than this are refused before they reach the store.</summary>
-    public const long MaxUploadBytes = 50L * 1024 * 1024;
+    /// <summary>The one upload limit (<c>Web:MaxUploadMegabytes</c>), in words for the form.</summary>
+    public string MaxUpload => web.MaxUploadText;
 
     /// <param name="Grade">The policy engine's grade (the submission that counts, after every rule); null for a staff account.</param>
     /// <param name="UploadWarning">What an upload now would do, in words, once the deadline (extension and grace included) has passed.</param>
@@ -70,9 +70,9 @@ public sealed class IndexModel(
         {
             ModelState.AddModelError(nameof(Upload), $"Upload a .zip named {assignment.Submission.ZipNameFor(netId)}; '{Path.GetFileName(Upload.FileName)}' is not a zip.");
         }
-        else if (Upload.Length > MaxUploadBytes)
+        else if (Upload.Length > web.MaxUploadBytes)
         {
-            ModelState.AddModelError(nameof(Upload), $"The upload is {Upload.Length / 1024 / 1024} MB; the limit is {MaxUploadBytes / 1024 / 1024} MB.");
+            ModelState.AddModelError(nameof(Upload), $"The upload is {Upload.Length / 1024 / 1024} MB; the limit is {web.MaxUploadText}.");
         }
 
         if (!ModelState.IsValid)

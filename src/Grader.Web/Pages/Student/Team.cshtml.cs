@@ -57,7 +57,7 @@ public sealed class TeamModel(TeamFormation teams, GraderDbContext db, CourseCat
         ActAsync((me, id) => teams.GoSoloAsync(id, me, cancellationToken), "You work alone: your team of one is formed.", cancellationToken);
 
     public Task<IActionResult> OnPostInviteAsync(CancellationToken cancellationToken) =>
-        ActAsync((me, id) => teams.InviteAsync(id, Classmate ?? "", me, cancellationToken), $"Invitation sent to {Classmate?.Trim()}; they accept it on their Team page.", cancellationToken);
+        ActAsync((me, id) => teams.InviteAsync(id, Classmate ?? "", me, cancellationToken), $"Invitation sent to {Classmate?.Trim()}; they accept or decline it on their Team page.", cancellationToken);
 
     public Task<IActionResult> OnPostAcceptAsync(CancellationToken cancellationToken) =>
         ActAsync((me, id) => teams.AcceptAsync(id, TeamId ?? "", me, cancellationToken), $"You joined team {TeamId}.", cancellationToken);
@@ -100,10 +100,13 @@ public sealed class TeamModel(TeamFormation teams, GraderDbContext db, CourseCat
         MyTeam = await teams.TeamOfAsync(me, cancellationToken);
         var open = await teams.OpenInvitationsAsync(cancellationToken);
         InvitationsToMe = MyTeam is null ? open.Where(i => i.InviteeId == me).ToList() : [];
-        InvitationsFromMyTeam = MyTeam is null ? [] : open.Where(i => i.TeamId == MyTeam.Id).ToList();
+        InvitationsFromMyTeam = MyTeam is null ? [] : await teams.PendingInvitationsOfAsync(MyTeam.Id, cancellationToken);
         var myTeams = await db.TeamChanges.AsNoTracking().Where(c => c.StudentIdentifier == me).Select(c => c.TeamId).Distinct().ToListAsync(cancellationToken);
         History = await teams.HistoryAsync(myTeams, me, cancellationToken);
-        var ids = History.Select(c => c.StudentIdentifier).Concat(MyTeam?.Members.Select(m => m.StudentIdentifier) ?? []).Concat(InvitationsToMe.Select(i => i.InviteeId)).Append(me).Distinct().ToList();
+        // Names only of those who were in a team with this student: an invitee is shown by the netid the inviter typed.
+        TeamChangeKind[] membership = [TeamChangeKind.Formed, TeamChangeKind.Joined, TeamChangeKind.Left];
+        var ids = History.Where(c => membership.Contains(c.Kind)).Select(c => c.StudentIdentifier)
+            .Concat(MyTeam?.Members.Select(m => m.StudentIdentifier) ?? []).Append(me).Distinct().ToList();
         Names = await db.Roster.AsNoTracking().Where(r => ids.Contains(r.Identifier)).ToDictionaryAsync(r => r.Identifier, r => r.Name, cancellationToken);
     }
 }
