@@ -18,7 +18,9 @@ public sealed class GradebookModel(Gradebook gradebook, GraderDbContext db, Cour
 
     public CourseCatalog Course => course;
 
-    public async Task OnGetAsync(string? sort, string? dir, string? status, string? q, string? page, string? size, CancellationToken cancellationToken)
+    // From the query string only: "page" is also Razor Pages' own route value (the page's path).
+    public async Task OnGetAsync([FromQuery] string? sort, [FromQuery] string? dir, [FromQuery] string? status, [FromQuery] string? q,
+        [FromQuery] string? page, [FromQuery] string? size, CancellationToken cancellationToken)
     {
         Query = GradebookRequest.Parse(course.Tree.Course, sort, dir, status, q, page, size);
         Result = Query.Apply(await GradebookRequest.LinesAsync(gradebook, db, course.Tree, cancellationToken));
