@@ -11,35 +11,8 @@ namespace Grader.Web.Tests.Browser;
 /// filters, searches and pages from its links and form alone, with script turned off.
 /// </summary>
 [Category("Browser")]
-public sealed class CourseGradeAndGradebookWalkTests
+public sealed class CourseGradeAndGradebookWalkTests : BrowserTests
 {
-    private RunningApp app = null!;
-    private IPlaywright playwright = null!;
-    private IBrowser browser = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        app = await RunningApp.StartAsync();
-        playwright = await Playwright.CreateAsync();
-        browser = await Chromium.LaunchAsync(playwright);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        if (browser is not null)
-        {
-            await browser.DisposeAsync();
-        }
-
-        playwright?.Dispose();
-        if (app is not null)
-        {
-            await app.DisposeAsync();
-        }
-    }
-
     /// <summary>What the course-grade partial shows: the three grades, each component row, each explanation line.</summary>
     private static async Task<(string Current, string Projected, string Final, IReadOnlyList<string> Components, IReadOnlyList<string> Explanation)> CourseGradeAsync(IPage page) =>
         (await page.Locator("#current").InnerTextAsync(), await page.Locator("#projected").InnerTextAsync(), await page.Locator("#final").InnerTextAsync(),
@@ -56,13 +29,13 @@ public sealed class CourseGradeAndGradebookWalkTests
     [TestCase("dm0017")]
     public async Task A_students_course_grade_page_matches_the_instructors_explanation_number_for_number(string studentId)
     {
-        var student = await Chromium.SignInAsync(browser, app, studentId);
+        var student = await SignInAsync(studentId);
         await student.GotoAsync("/Student");
         await student.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "My course grade" }).ClickAsync();
         await student.WaitForURLAsync(url => url.EndsWith("/Student/Grade", StringComparison.Ordinal));
         var seenByStudent = await CourseGradeAsync(student);
 
-        var instructor = await Chromium.SignInAsync(browser, app, "instructor");
+        var instructor = await SignInAsync("instructor");
         await instructor.GotoAsync($"/Instructor/Gradebook?q={studentId}");
         string currentInGradebook = await instructor.Locator($"#student-{studentId} td.current").InnerTextAsync();
         await instructor.Locator($"#student-{studentId}").GetByRole(AriaRole.Link, new() { Name = $"Why {studentId} has this grade" }).ClickAsync();
@@ -108,7 +81,7 @@ public sealed class CourseGradeAndGradebookWalkTests
     [Test]
     public async Task The_gradebook_sorts_filters_searches_and_pages_without_script()
     {
-        var page = await Chromium.SignInAsync(browser, app, "instructor", javaScript: false);
+        var page = await SignInAsync("instructor", javaScript: false);
         using var api = JsonDocument.Parse(await (await page.Context.APIRequest.GetAsync("/api/gradebook")).TextAsync());
         var rows = api.RootElement.EnumerateArray().ToList();
         await page.GotoAsync("/Instructor/Gradebook");
@@ -185,7 +158,7 @@ public sealed class CourseGradeAndGradebookWalkTests
     [Test]
     public async Task The_gradebook_header_stays_in_view_and_a_bad_query_is_named()
     {
-        var page = await Chromium.SignInAsync(browser, app, "instructor");
+        var page = await SignInAsync("instructor");
         await page.GotoAsync("/Instructor/Gradebook?sort=%3Cscript%3Ealert(1)%3C/script%3E&page=abc");
         string position = await page.Locator("#gradebook thead th").First.EvaluateAsync<string>("th => getComputedStyle(th).position");
         await Assert.MultipleAsync(async () =>
