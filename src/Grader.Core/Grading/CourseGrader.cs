@@ -32,6 +32,12 @@ public sealed record AssignmentGrade(
     public IReadOnlyList<string> ZeroedByCases { get; init; } = [];
 
     /// <summary>
+    /// <see cref="Explanation"/> as the student reads it: the same lines, except that a plagiarism case is named by its
+    /// number instead of the staff's summary (which may name the other student or the evidence).
+    /// </summary>
+    public IReadOnlyList<string> StudentExplanation { get; init; } = [];
+
+    /// <summary>
     /// The grade's state in words, the same on every page: "final", "autograded, waiting for TA review of 2 items",
     /// "late: no credit", "zero: confirmed plagiarism case #3", "nothing submitted yet".
     /// </summary>
@@ -84,7 +90,20 @@ public sealed record AssignmentGrade(
 }
 
 /// <summary>An assignment's contribution to the final grade: weight × percent / 100, rounded to 2 decimals.</summary>
-public sealed record ComponentGrade(AssignmentGrade Assignment, decimal Weight, decimal WeightedPoints, decimal WeightedUnusedBonus);
+public sealed record ComponentGrade(AssignmentGrade Assignment, decimal Weight, decimal WeightedPoints, decimal WeightedUnusedBonus)
+{
+    /// <summary>
+    /// Work still to come: nothing handed in and it can still be (deadline, extension or grace not passed). Such a
+    /// component counts as zero in <see cref="FinalGrade.FinalPercent"/> but not in the current grade on graded work.
+    /// </summary>
+    public bool IsRemaining => Assignment.Counting is null && Assignment.IsProvisional && Assignment.ZeroedByCases.Count == 0;
+}
+
+/// <summary>
+/// The final grade if the work still to come (<see cref="ComponentGrade.IsRemaining"/>) scores the student's current
+/// percent on graded work: the same bonus, pass and letter rules as the final grade.
+/// </summary>
+public sealed record ProjectedGrade(decimal Percent, string? Letter, bool Passed);
 
 /// <summary>
 /// A student's final grade. <see cref="FinalPercent"/> = <see cref="BasePercent"/> + <see cref="CarriedBonus"/>; the
@@ -107,15 +126,19 @@ public sealed record FinalGrade(
     /// be handed in (which <see cref="FinalPercent"/> counts as zero); null when no component is graded yet. Mid-term
     /// this is the grade a student is on, where the final percent reads as a fail.
     /// </summary>
-    public decimal? CurrentPercentOnGradedWork
-    {
-        get
-        {
-            var graded = Components.Where(c => c.Assignment.Counting is not null || !c.Assignment.IsProvisional || c.Assignment.ZeroedByCases.Count > 0).ToList();
-            decimal weight = graded.Sum(c => c.Weight);
-            return weight == 0 ? null : Numbers.Round(graded.Sum(c => c.WeightedPoints) / weight * 100);
-        }
-    }
+    public decimal? CurrentPercentOnGradedWork { get; init; }
+
+    /// <summary>What the final grade would be if the remaining work scored as the graded work has; null when nothing remains or nothing is graded yet.</summary>
+    public ProjectedGrade? Projection { get; init; }
+
+    /// <summary><see cref="Explanation"/> as the student reads it (see <see cref="AssignmentGrade.StudentExplanation"/>).</summary>
+    public IReadOnlyList<string> StudentExplanation { get; init; } = [];
+
+    /// <summary>"final" once nothing can change (nothing pending, nothing still open for submission), else "in progress".</summary>
+    public string State => IsProvisional ? "in progress" : "final";
+
+    /// <summary>The letter, only once the grade is final: mid-term, work not yet due counts as zero and the letter would read as a fail.</summary>
+    public string? LetterIfFinal => IsProvisional ? null : Letter;
 }
 
 /// <summary>
@@ -160,19 +183,30 @@ public sealed class CourseGrader
                 grade.FullMarks == 0 ? 0 : component.Weight * grade.UnusedBonus / grade.FullMarks);
         }).ToList();
 
+        // Two texts from one computation: the staff's, and the student's (plagiarism cases by number, not by summary).
         var explanation = new List<string>();
+        var studentExplanation = new List<string>();
+        void Say(string line)
+        {
+            explanation.Add(line);
+            studentExplanation.Add(line);
+        }
+
         foreach (var component in components)
         {
             explanation.AddRange(component.Assignment.Explanation);
-            explanation.Add($"{component.Assignment.AssignmentId}: {Numbers.Show(component.Assignment.Score)}/{Numbers.Show(component.Assignment.FullMarks)} "
+            studentExplanation.AddRange(component.Assignment.StudentExplanation);
+            Say($"{component.Assignment.AssignmentId}: {Numbers.Show(component.Assignment.Score)}/{Numbers.Show(component.Assignment.FullMarks)} "
                 + $"= {Numbers.Show2(component.Assignment.Percent)}% × weight {Numbers.Show(component.Weight)}% = {Numbers.Show2(component.WeightedPoints)} points.");
         }
 
         var basePercent = components.Sum(c => c.WeightedPoints);
-        explanation.Add($"Weighted total: {string.Join(" + ", components.Select(c => Numbers.Show2(c.WeightedPoints)))} = {Numbers.Show2(basePercent)}%.");
+        Say($"Weighted total: {string.Join(" + ", components.Select(c => Numbers.Show2(c.WeightedPoints)))} = {Numbers.Show2(basePercent)}%.");
 
         var failedForPlagiarism = offences.Any(o => o.Action == PlagiarismAction.FailCourse);
-        var carried = CarriedBonus(basePercent, components, failedForPlagiarism, explanation);
+        var bonusLines = new List<string>();
+        var carried = CarriedBonus(basePercent, components, failedForPlagiarism, bonusLines);
+        bonusLines.ForEach(Say);
         var finalPercent = Math.Min(100m, basePercent + carried);
         var passMark = Course.BonusPolicy.PassMark;
         var passed = !failedForPlagiarism && finalPercent >= passMark;
@@ -180,22 +214,62 @@ public sealed class CourseGrader
 
         if (failedForPlagiarism)
         {
-            explanation.Add($"Course failed: {offences.Count} confirmed plagiarism cases; the policy fails the course{(letter is null ? "" : $" (letter {letter})")}.");
+            Say($"Course failed: {offences.Count} confirmed plagiarism cases; the policy fails the course{(letter is null ? "" : $" (letter {letter})")}.");
         }
         else
         {
-            explanation.Add($"Final {Numbers.Show2(finalPercent)}%: {(passed ? "pass" : "fail")} (pass mark {Numbers.Show(passMark)}%)"
+            Say($"Final {Numbers.Show2(finalPercent)}%: {(passed ? "pass" : "fail")} (pass mark {Numbers.Show(passMark)}%)"
                 + (letter is null ? "." : $", letter {letter}."));
         }
 
         var provisional = components.Any(c => c.Assignment.IsProvisional);
         if (provisional)
         {
-            explanation.Add("Provisional: " + string.Join(", ", components.Where(c => c.Assignment.IsProvisional).Select(c => c.Assignment.AssignmentId))
+            Say("Provisional: " + string.Join(", ", components.Where(c => c.Assignment.IsProvisional).Select(c => c.Assignment.AssignmentId))
                 + " can still change.");
         }
 
-        return new FinalGrade(studentId, components, basePercent, carried, finalPercent, letter, passed, failedForPlagiarism, provisional, explanation);
+        var (current, projection) = CurrentAndProjected(components, failedForPlagiarism, Say);
+        return new FinalGrade(studentId, components, basePercent, carried, finalPercent, letter, passed, failedForPlagiarism, provisional, explanation)
+        {
+            CurrentPercentOnGradedWork = current,
+            Projection = projection,
+            StudentExplanation = studentExplanation,
+        };
+    }
+
+    /// <summary>
+    /// The current percent on graded work (components graded or past their deadline; work still to come left out) and,
+    /// while work remains, the final grade if it scored that same percent, through the same bonus, pass and letter rules.
+    /// </summary>
+    private (decimal? Current, ProjectedGrade? Projection) CurrentAndProjected(List<ComponentGrade> components, bool failedForPlagiarism, Action<string> say)
+    {
+        var graded = components.Where(c => !c.IsRemaining).ToList();
+        var remaining = components.Where(c => c.IsRemaining).ToList();
+        decimal gradedWeight = graded.Sum(c => c.Weight);
+        if (gradedWeight == 0 || remaining.Count == 0)
+        {
+            return (gradedWeight == 0 ? null : Numbers.Round(graded.Sum(c => c.WeightedPoints) / gradedWeight * 100), null);
+        }
+
+        decimal gradedPoints = graded.Sum(c => c.WeightedPoints);
+        decimal current = Numbers.Round(gradedPoints / gradedWeight * 100);
+        say($"Current grade on graded work ({string.Join(", ", graded.Select(c => c.Assignment.AssignmentId))}): {Numbers.Show2(gradedPoints)} points "
+            + $"of their weight {Numbers.Show(gradedWeight)}% = {Numbers.Show2(current)}%.");
+
+        var projectedPoints = remaining.Select(c => (c, Points: Numbers.Round(c.Weight * current / 100))).ToList();
+        decimal projectedBase = gradedPoints + projectedPoints.Sum(p => p.Points);
+        // The carried-bonus rule decides on the projected total; its own lines describe the final grade, not this one.
+        decimal carried = CarriedBonus(projectedBase, components, failedForPlagiarism, []);
+        decimal percent = Math.Min(100m, projectedBase + carried);
+        var passMark = Course.BonusPolicy.PassMark;
+        bool passed = !failedForPlagiarism && percent >= passMark;
+        string? letter = Letter(percent, failedForPlagiarism);
+        say($"Projected if {string.Join(", ", remaining.Select(c => c.Assignment.AssignmentId))} score {Numbers.Show2(current)}% like the graded work: "
+            + $"{Numbers.Show2(gradedPoints)} + {string.Join(" + ", projectedPoints.Select(p => Numbers.Show2(p.Points)))}"
+            + (carried > 0 ? $" + {Numbers.Show2(carried)} carried bonus" : "")
+            + $" = {Numbers.Show2(percent)}%: {(passed ? "pass" : "fail")}{(letter is null ? "" : $", letter {letter}")}.");
+        return (current, new ProjectedGrade(percent, letter, passed));
     }
 
     private decimal CarriedBonus(decimal basePercent, List<ComponentGrade> components, bool failedForPlagiarism, List<string> explanation)
@@ -298,12 +372,15 @@ public sealed class CourseGrader
         }
 
         var zeroedBy = new List<string>();
+        var studentExplanation = new List<string>(explanation);
         foreach (var offence in offences.Where(o => o.AssignmentId == assignment.Id))
         {
-            zeroedBy.AddRange(offence.CaseIds.Count > 0 ? offence.CaseIds.Select(id => $"#{id}") : [$"offence {offence.Number}"]);
+            var cases = offence.CaseIds.Count > 0 ? offence.CaseIds.Select(id => $"#{id}").ToList() : [$"offence {offence.Number}"];
+            zeroedBy.AddRange(cases);
             (score, unusedBonus) = (0, 0);
             var action = offence.Action == PlagiarismAction.FailCourse ? "the assignment scores 0 and the course is failed" : "the assignment scores 0";
             explanation.Add($"{assignment.Id}: confirmed plagiarism, offence {offence.Number} ({offence.Summary}): {action}.");
+            studentExplanation.Add($"{assignment.Id}: confirmed plagiarism, offence {offence.Number} (case {string.Join(", ", cases)}): {action}.");
         }
 
         return new AssignmentGrade(assignment.Id, submitterId, fullMarks, score, unusedBonus, rubricScore, late, provisional, explanation)
@@ -311,6 +388,7 @@ public sealed class CourseGrader
             Counting = counting,
             Attempts = attempts,
             ZeroedByCases = zeroedBy,
+            StudentExplanation = studentExplanation,
         };
     }
 

@@ -8,7 +8,11 @@ namespace Grader.Web.Export;
 /// <summary>The gradebook as CSV (RFC 4180, invariant culture, numbers with two decimals).</summary>
 public static class GradebookCsv
 {
-    /// <summary>One row per student: each component's percent and weighted points, then the engine's final grade.</summary>
+    /// <summary>
+    /// One row per student: each component's percent and weighted points, then the engine's final grade. The letter is
+    /// left blank while the grade is in progress (state), as on the gradebook page; final_percent then counts work
+    /// still to come as zero, and current_percent is the grade on graded work.
+    /// </summary>
     public static string Plain(CourseTree tree, IReadOnlyList<FinalGrade> grades)
     {
         ArgumentNullException.ThrowIfNull(tree);
@@ -21,7 +25,7 @@ public static class GradebookCsv
             header.Add($"{component.AssignmentId}_weighted");
         }
 
-        header.AddRange(["base_percent", "carried_bonus", "final_percent", "letter", "passed", "provisional"]);
+        header.AddRange(["base_percent", "carried_bonus", "final_percent", "letter", "passed", "provisional", "current_percent", "projected_percent", "state"]);
         var csv = new StringBuilder();
         AppendRow(csv, header);
         foreach (var grade in grades)
@@ -33,8 +37,8 @@ public static class GradebookCsv
                 row.Add(Number(component.WeightedPoints));
             }
 
-            row.AddRange([Number(grade.BasePercent), Number(grade.CarriedBonus), Number(grade.FinalPercent), grade.Letter ?? "",
-                grade.Passed ? "yes" : "no", grade.IsProvisional ? "yes" : "no"]);
+            row.AddRange([Number(grade.BasePercent), Number(grade.CarriedBonus), Number(grade.FinalPercent), grade.LetterIfFinal ?? "",
+                grade.Passed ? "yes" : "no", grade.IsProvisional ? "yes" : "no", Number(grade.CurrentPercentOnGradedWork), Number(grade.Projection?.Percent), grade.State]);
             AppendRow(csv, row);
         }
 
@@ -43,7 +47,9 @@ public static class GradebookCsv
 
     /// <summary>
     /// Canvas's gradebook import: Student, ID, SIS User ID, SIS Login ID, Section, one column per assignment in points,
-    /// a "Points Possible" row first, and the final percent. Canvas matches rows by SIS Login ID (the netid).
+    /// a "Points Possible" row first, then Canvas's own read-only columns (which its import ignores): the current score
+    /// on graded work, and the final score and letter only once the grade is final ("in progress" in the letter's place
+    /// and no final score before, as on the gradebook page). Canvas matches rows by SIS Login ID (the netid).
     /// </summary>
     public static string Canvas(CourseTree tree, IReadOnlyList<FinalGrade> grades)
     {
@@ -52,18 +58,23 @@ public static class GradebookCsv
         var names = tree.Roster.ToDictionary(s => s.Identifier, s => s.Name, StringComparer.Ordinal);
         var assignments = tree.Course.Components.Select(c => tree.Assignment(c.AssignmentId)).ToList();
         var csv = new StringBuilder();
-        AppendRow(csv, ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", .. assignments.Select(a => $"{a.Title} ({a.Id})"), "Final Score"]);
-        AppendRow(csv, ["Points Possible", "", "", "", "", .. assignments.Select(a => Number(tree.RubricFor(a.Id).FullMarks)), "100.00"]);
+        AppendRow(csv, ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", .. assignments.Select(a => $"{a.Title} ({a.Id})"),
+            "Current Score", "Final Score", "Final Grade"]);
+        AppendRow(csv, ["Points Possible", "", "", "", "", .. assignments.Select(a => Number(tree.RubricFor(a.Id).FullMarks)), "100.00", "100.00", ""]);
         foreach (var grade in grades)
         {
             AppendRow(csv, [names.GetValueOrDefault(grade.StudentId, grade.StudentId), "", grade.StudentId, grade.StudentId, tree.Course.Code,
-                .. grade.Components.Select(c => Number(c.Assignment.Score)), Number(grade.FinalPercent)]);
+                .. grade.Components.Select(c => Number(c.Assignment.Score)), Number(grade.CurrentPercentOnGradedWork),
+                grade.IsProvisional ? "" : Number(grade.FinalPercent), grade.IsProvisional ? grade.State : grade.Letter ?? ""]);
         }
 
         return csv.ToString();
     }
 
     private static string Number(decimal value) => Math.Round(value, 2, MidpointRounding.AwayFromZero).ToString("0.00", CultureInfo.InvariantCulture);
+
+    /// <summary>A number, or an empty field where the engine has none.</summary>
+    private static string Number(decimal? value) => value is { } number ? Number(number) : "";
 
     private static void AppendRow(StringBuilder csv, IEnumerable<string> fields)
     {

@@ -23,6 +23,11 @@ public sealed record SubmissionSummary(long Id, string AssignmentId, string Subm
     bool Counts = false, decimal? Score = null, string? State = null);
 
 /// <summary>One student's line of the gradebook (<c>GET /api/gradebook</c>).</summary>
+/// <param name="FinalPercent">Work still to come counts as zero here, so mid-term it reads low: see <paramref name="State"/>.</param>
+/// <param name="Letter">The letter once the grade is final; null while it is in progress, as on the gradebook page.</param>
+/// <param name="State">"final" once nothing is pending or open, else "in progress".</param>
+/// <param name="CurrentPercent">The grade on graded work (work still to come left out); null before anything is graded.</param>
+/// <param name="ProjectedPercent">The final percent if the remaining work scored the current percent; null when nothing remains.</param>
 public sealed record GradebookRow(
     string StudentId,
     IReadOnlyList<GradebookComponent> Components,
@@ -32,7 +37,10 @@ public sealed record GradebookRow(
     string? Letter,
     bool Passed,
     bool IsProvisional,
-    IReadOnlyList<string> Explanation);
+    IReadOnlyList<string> Explanation,
+    string State = "",
+    decimal? CurrentPercent = null,
+    decimal? ProjectedPercent = null);
 
 /// <summary>One graded component of a <see cref="GradebookRow"/>: the assignment's score and its weighted share.</summary>
 /// <param name="State">The grade's state in words, the same as on every page.</param>
@@ -115,10 +123,13 @@ public static class GraderApi
                 g.BasePercent,
                 g.CarriedBonus,
                 g.FinalPercent,
-                g.Letter,
+                g.LetterIfFinal,
                 g.Passed,
                 g.IsProvisional,
-                explain == true ? g.Explanation : [])).ToList());
+                explain == true ? g.Explanation : [],
+                g.State,
+                g.CurrentPercentOnGradedWork,
+                g.Projection?.Percent)).ToList());
         })
         .RequireAuthorization("instructor")
         .WithName("Gradebook")

@@ -11,7 +11,7 @@ namespace Grader.Web.Tests.Browser;
 /// and downloads the CSV. Screenshots of the three main pages are attached to the test.
 /// </summary>
 [Category("Browser")]
-public sealed class BrowserWalkTests
+public sealed class BrowserWalkTests : BrowserTests
 {
     private const string Student = "dm0029";
 
@@ -19,54 +19,15 @@ public sealed class BrowserWalkTests
     // on-time hand-in (dated up to 05:00 that day), so it is the one that counts.
     private const string CourseNow = "2023-02-16T12:00:00-05:00";
 
-    private RunningApp app = null!;
-    private IPlaywright playwright = null!;
-    private IBrowser browser = null!;
     private string screenshots = null!;
 
+    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string> { ["Course__Now"] = CourseNow };
+
     [OneTimeSetUp]
-    public async Task StartAsync()
+    public void CreateScreenshotFolder()
     {
         screenshots = Path.Combine(TestContext.CurrentContext.WorkDirectory, "screenshots");
         Directory.CreateDirectory(screenshots);
-        app = await RunningApp.StartAsync(settings: new Dictionary<string, string> { ["Course__Now"] = CourseNow });
-        playwright = await Playwright.CreateAsync();
-        browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            // Never a downloaded browser: the system's chromium.
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        if (browser is not null)
-        {
-            await browser.DisposeAsync();
-        }
-
-        playwright?.Dispose();
-        if (app is not null)
-        {
-            await app.DisposeAsync();
-        }
-    }
-
-    /// <summary>A fresh browser context (own cookies) signed in through the sign-in form.</summary>
-    private async Task<IPage> SignInAsync(string userName)
-    {
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.BaseAddress.ToString(), AcceptDownloads = true });
-        context.SetDefaultTimeout(30_000);
-        var page = await context.NewPageAsync();
-        await page.GotoAsync("/Account/Login");
-        await page.Locator("#UserName").FillAsync(userName);
-        await page.Locator("#Password").FillAsync(RunningApp.PasswordOf(userName));
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/Account/Login", StringComparison.Ordinal));
-        return page;
     }
 
     private async Task ScreenshotAsync(IPage page, string name, string description)
@@ -102,7 +63,7 @@ public sealed class BrowserWalkTests
             await student.ReloadAsync();
         }
 
-        Assert.That(await student.GetByText("graded: graded").CountAsync(), Is.EqualTo(1), app.Log);
+        Assert.That(await student.GetByText("graded: graded").CountAsync(), Is.EqualTo(1), App.Log);
         Assert.That(await student.Locator("#item-forward-pass td.points").InnerTextAsync(), Is.EqualTo("15 / 15"));
         Assert.That(await student.Locator("#item-training-curves td.points").InnerTextAsync(), Is.EqualTo("pending / 10"));
         Assert.That(await student.Locator("#late").InnerTextAsync(), Does.StartWith("On time"));
@@ -123,12 +84,13 @@ public sealed class BrowserWalkTests
         Assert.That(await student.Locator("#item-training-curves").InnerTextAsync(), Does.Contain("Loss and accuracy curves are in the last cell."));
         Assert.That(await student.Locator("#total").InnerTextAsync(), Does.StartWith("100 / 100"));
 
-        // 3. The instructor: HW1 100% of its 20% weight, nothing else due yet, so 20.00% and provisional.
+        // 3. The instructor: HW1 100% of its 20% weight, nothing else due yet: current 100%, final in progress (20.00% in the CSV).
         var instructor = await SignInAsync("instructor");
         await instructor.GotoAsync("/Instructor/Gradebook");
         var row = instructor.Locator($"#student-{Student}");
         await ScreenshotAsync(instructor, "3-instructor-gradebook.png", "The instructor's gradebook");
-        Assert.That(await row.Locator("td.final").InnerTextAsync(), Is.EqualTo("20.00% (provisional)"), await row.InnerTextAsync());
+        Assert.That(await row.Locator("td.final").InnerTextAsync(), Is.EqualTo("in progress"), await row.InnerTextAsync());
+        Assert.That(await row.Locator("td.current").InnerTextAsync(), Is.EqualTo("100.00%"), await row.InnerTextAsync());
 
         var download = await instructor.RunAndWaitForDownloadAsync(() => instructor.GetByRole(AriaRole.Link, new() { Name = "Download CSV", Exact = true }).ClickAsync());
         string csvPath = Path.Combine(TestContext.CurrentContext.WorkDirectory, download.SuggestedFilename);

@@ -31,6 +31,10 @@ public sealed class AuthorizationTests
             (Owner, "/Student", HttpStatusCode.OK, null),
             ("ta1", "/Student", HttpStatusCode.Redirect, "/Account/AccessDenied"),
             ("instructor", "/Student", HttpStatusCode.Redirect, "/Account/AccessDenied"),
+            (null, "/Student/Grade", HttpStatusCode.Redirect, "/Account/Login"),
+            (Owner, "/Student/Grade", HttpStatusCode.OK, null),
+            ("ta1", "/Student/Grade", HttpStatusCode.Redirect, "/Account/AccessDenied"),
+            ("instructor", "/Student/Grade", HttpStatusCode.Redirect, "/Account/AccessDenied"),
 
             (null, "/Ta/Queue", HttpStatusCode.Redirect, "/Account/Login"),
             (Owner, "/Ta/Queue", HttpStatusCode.Redirect, "/Account/AccessDenied"),

@@ -6,9 +6,10 @@ namespace Grader.Web.Tests.Http;
 
 /// <summary>
 /// One grade per (student, assignment), from the policy engine, the same on the student's dashboard, the page of the
-/// submission that counts, the gradebook, the JSON API (the instructor's gradebook and the student's submissions) and
-/// the CSV export: checked for every student's HW1 in the demo term (the
-/// only graded work on the demo clock). HW1 has 100 full marks, so its score and its percent are the same number.
+/// submission that counts, the student's course-grade page, the gradebook, the JSON API (the instructor's gradebook and
+/// the student's submissions) and the CSV export: checked for every student's HW1 in the demo term (the only graded work
+/// on the demo clock). HW1 has 100 full marks, so its score and its percent are the same number. The current grade on
+/// graded work is the same on the gradebook, the course-grade page, the CSV and the API.
 /// </summary>
 public sealed class OneGradeEverywhereTests
 {
@@ -21,9 +22,11 @@ public sealed class OneGradeEverywhereTests
         string gradebook = await instructor.GetStringAsync("/Instructor/Gradebook");
         var csv = (await instructor.GetStringAsync("/api/gradebook.csv")).Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(',')).ToList();
         int percentColumn = Array.IndexOf(csv[0], "hw1-mlp_percent");
+        int currentColumn = Array.IndexOf(csv[0], "current_percent");
         var students = csv.Skip(1).Select(r => r[0]).ToList();
         using var api = System.Text.Json.JsonDocument.Parse(await instructor.GetStringAsync("/api/gradebook"));
-        decimal InApi(string student) => api.RootElement.EnumerateArray().Single(r => r.GetProperty("studentId").GetString() == student)
+        System.Text.Json.JsonElement ApiRow(string student) => api.RootElement.EnumerateArray().Single(r => r.GetProperty("studentId").GetString() == student);
+        decimal InApi(string student) => ApiRow(student)
             .GetProperty("components").EnumerateArray().Single(c => c.GetProperty("assignmentId").GetString() == "hw1-mlp").GetProperty("score").GetDecimal();
         Assert.That(students, Has.Count.EqualTo(30));
 
@@ -32,8 +35,11 @@ public sealed class OneGradeEverywhereTests
         {
             string row = gradebook[gradebook.IndexOf($"id=\"student-{student}\"", StringComparison.Ordinal)..];
             row = row[..row.IndexOf("</tr>", StringComparison.Ordinal)];
-            decimal inGradebook = decimal.Parse(Regex.Match(row, "<td>([0-9.]+)%\\*?</td>").Groups[1].Value, CultureInfo.InvariantCulture);
+            decimal inGradebook = decimal.Parse(Regex.Match(row, "data-assignment=\"hw1-mlp\">([0-9.]+)%\\*?</td>").Groups[1].Value, CultureInfo.InvariantCulture);
             decimal inCsv = decimal.Parse(csv.Single(r => r[0] == student)[percentColumn], CultureInfo.InvariantCulture);
+            decimal currentInGradebook = decimal.Parse(Regex.Match(row, "<td class=\"current\">([0-9.]+)%</td>").Groups[1].Value, CultureInfo.InvariantCulture);
+            decimal currentInCsv = decimal.Parse(csv.Single(r => r[0] == student)[currentColumn], CultureInfo.InvariantCulture);
+            decimal currentInApi = ApiRow(student).GetProperty("currentPercent").GetDecimal();
 
             using var client = await AppFixture.App.ClientAsync(student);
             string dashboard = await client.GetStringAsync("/Student");
@@ -53,12 +59,21 @@ public sealed class OneGradeEverywhereTests
             decimal inStudentsApi = countedRow.GetProperty("score").GetDecimal();
             string apiState = countedRow.GetProperty("state").GetString()!;
 
-            if (new[] { inCsv, InApi(student), inStudentsApi, onDashboard, onSubmissionPage }.Any(n => n != inGradebook)
-                || !total.Contains(state, StringComparison.Ordinal) || apiState != state
-                || $"/Submissions/{countedRow.GetProperty("id").GetInt64()}" != counted)
+            string coursePage = await client.GetStringAsync("/Student/Grade");
+            string hw1Line = Regex.Match(coursePage, "<tr id=\"component-hw1-mlp\">(.*?)</tr>", RegexOptions.Singleline).Groups[1].Value;
+            string score = Text(Regex.Match(hw1Line, "<td class=\"score\">(.*?)</td>", RegexOptions.Singleline).Groups[1].Value);
+            decimal onCoursePage = decimal.Parse(score[..score.IndexOf(' ', StringComparison.Ordinal)], CultureInfo.InvariantCulture);
+            string coursePageState = Text(Regex.Match(hw1Line, "<td class=\"state\">(.*?)</td>", RegexOptions.Singleline).Groups[1].Value);
+            decimal currentOnCoursePage = decimal.Parse(Regex.Match(coursePage, "<dd id=\"current\">([0-9.]+)%</dd>").Groups[1].Value, CultureInfo.InvariantCulture);
+
+            if (new[] { inCsv, InApi(student), inStudentsApi, onDashboard, onSubmissionPage, onCoursePage }.Any(n => n != inGradebook)
+                || !total.Contains(state, StringComparison.Ordinal) || apiState != state || coursePageState != state
+                || $"/Submissions/{countedRow.GetProperty("id").GetInt64()}" != counted
+                || new[] { currentInCsv, currentInApi, currentOnCoursePage }.Any(n => n != currentInGradebook))
             {
                 disagreements.Add($"{student}: gradebook {inGradebook}, CSV {inCsv}, API {InApi(student)} and {inStudentsApi} ({apiState}), "
-                    + $"dashboard {onDashboard} ({state}), submission page {onSubmissionPage} ({total})");
+                    + $"dashboard {onDashboard} ({state}), submission page {onSubmissionPage} ({total}), course-grade page {onCoursePage} ({coursePageState}); "
+                    + $"current: gradebook {currentInGradebook}, CSV {currentInCsv}, API {currentInApi}, course-grade page {currentOnCoursePage}");
             }
         }
 

@@ -126,10 +126,10 @@ public sealed class ReviewAndGradingTests
         using var instructor = await AppFixture.App.ClientAsync("instructor");
         string gradebook = await instructor.GetStringAsync("/Instructor/Gradebook");
         string row = gradebook[gradebook.IndexOf("id=\"student-dm0001\"", StringComparison.Ordinal)..];
-        row = row[..row.IndexOf("</tr>", StringComparison.Ordinal)];
-        Assert.That(row, Does.Contain("<td>100%</td>"), "HW1 is graded and final");
-        Assert.That(row, Does.Contain("<td>0%*</td>"), "HW2 and later are not due yet: provisional, not failed");
-        Assert.That(row, Does.Contain("20.00% (provisional)"));
+        row = WebUtility.HtmlDecode(row[..row.IndexOf("</tr>", StringComparison.Ordinal)]);
+        Assert.That(row, Does.Contain("data-assignment=\"hw1-mlp\">100%</td>"), "HW1 is graded and final");
+        Assert.That(row, Does.Contain("data-assignment=\"hw2-cnn\">–*</td>"), "HW2 and later are not due yet: work still to come, not failed");
+        Assert.That(row, Does.Contain("<td class=\"final\">in progress</td>"), "not called final while work is open");
         Assert.That(row, Does.Contain("<td class=\"current\">100.00%</td>"), "the current grade weighs only the graded work");
         Assert.That(row, Does.Contain("<td class=\"letter\"></td>").And.Not.Contain("so far"), "no \"F so far\" while work is not yet due");
 
@@ -156,8 +156,11 @@ public sealed class ReviewAndGradingTests
             Assert.That(first[header.IndexOf("hw1-mlp_percent")], Is.EqualTo("100.00"));
             Assert.That(first[header.IndexOf("hw1-mlp_weighted")], Is.EqualTo("20.00"));
             Assert.That(first[header.IndexOf("final_percent")], Is.EqualTo("20.00"));
-            Assert.That(first[header.IndexOf("letter")], Is.EqualTo("F"));
+            Assert.That(first[header.IndexOf("letter")], Is.Empty, "no letter while work is open: 20% would read as an F");
             Assert.That(first[header.IndexOf("provisional")], Is.EqualTo("yes"));
+            Assert.That(first[header.IndexOf("state")], Is.EqualTo("in progress"));
+            Assert.That(first[header.IndexOf("current_percent")], Is.EqualTo("100.00"));
+            Assert.That(first[header.IndexOf("projected_percent")], Is.EqualTo("100.00"));
         });
 
         // dm0006 handed in the model solution 9 hours late: the syllabus gives late work no credit.
@@ -182,5 +185,16 @@ public sealed class ReviewAndGradingTests
         string canvasCsv = await canvas.Content.ReadAsStringAsync();
         Assert.That(canvasCsv, Does.StartWith("Student,ID,SIS User ID,SIS Login ID,Section,"));
         Assert.That(canvasCsv, Does.Contain("Points Possible"));
+        // Canvas: the current score on graded work, and neither a final score nor a letter while work is open.
+        var canvasRows = canvasCsv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split(',')).ToList();
+        var canvasHeader = canvasRows[0].ToList();
+        var canvasFirst = canvasRows.Single(r => r.Length > 3 && r[3] == "dm0001");
+        Assert.Multiple(() =>
+        {
+            Assert.That(canvasFirst[canvasHeader.IndexOf("Current Score")], Is.EqualTo("100.00"));
+            Assert.That(canvasFirst[canvasHeader.IndexOf("Final Score")], Is.Empty);
+            Assert.That(canvasFirst[canvasHeader.IndexOf("Final Grade")], Is.EqualTo("in progress"));
+            Assert.That(canvasRows.Skip(2).Select(r => r[canvasHeader.IndexOf("Final Grade")]), Has.All.EqualTo("in progress"), "the demo term is mid-term for everyone");
+        });
     }
 }

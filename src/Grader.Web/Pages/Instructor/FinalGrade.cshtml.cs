@@ -16,6 +16,8 @@ public sealed class FinalGradeModel(Gradebook gradebook, CourseCatalog course) :
 
     public string StudentName { get; private set; } = "";
 
+    public Grader.Core.Configuration.CourseTree Tree => course.Tree;
+
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {
         Grade = (await gradebook.GradeAllAsync(cancellationToken)).FirstOrDefault(g => g.StudentId == Student);
