@@ -35,19 +35,7 @@ public sealed class BrowserWalkTests
     }
 
     [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        if (browser is not null)
-        {
-            await browser.DisposeAsync();
-        }
-
-        playwright?.Dispose();
-        if (app is not null)
-        {
-            await app.DisposeAsync();
-        }
-    }
+    public Task StopAsync() => Chromium.CloseAsync(browser, playwright, app);
 
     private Task<IPage> SignInAsync(string userName) => Chromium.SignInAsync(browser, app, userName);
 

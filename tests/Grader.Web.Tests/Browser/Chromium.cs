@@ -18,6 +18,21 @@ internal static class Chromium
         });
     }
 
+    /// <summary>Closes what a browser test's setup started, whichever parts it got to.</summary>
+    public static async Task CloseAsync(IBrowser? browser, IPlaywright? playwright, RunningApp? app)
+    {
+        if (browser is not null)
+        {
+            await browser.DisposeAsync();
+        }
+
+        playwright?.Dispose();
+        if (app is not null)
+        {
+            await app.DisposeAsync();
+        }
+    }
+
     /// <summary>A fresh browser context (own cookies) signed in through the sign-in form.</summary>
     public static async Task<IPage> SignInAsync(IBrowser browser, RunningApp app, string userName)
     {

@@ -49,16 +49,7 @@ public sealed class GradeFlowBrowserTests
     [OneTimeTearDown]
     public async Task StopAsync()
     {
-        if (browser is not null)
-        {
-            await browser.DisposeAsync();
-        }
-
-        playwright?.Dispose();
-        if (app is not null)
-        {
-            await app.DisposeAsync();
-        }
+        await Chromium.CloseAsync(browser, playwright, app);
 
         if (Directory.Exists(cacheFolder))
         {

@@ -175,23 +175,26 @@ public sealed class ReportReuseTests
             Calls++;
             var items = course.Tree.RubricFor(assignmentId).Items.Where(i => i.Kind == Grader.Core.Configuration.RubricItemKind.Auto)
                 .Select(i => new ReportItem(i.Id, i.Description, "auto", "regular", i.CheckId, i.Points, i.Points, "passed", "right", null)).ToList();
-            var report = new GradingReport
-            {
-                Assignment = assignmentId,
-                Submission = new SubmissionInfo("hash", Path.GetFileName(submissionFile), "zip", null, null),
-                GraderVersion = GraderVersion,
-                GradedAt = DateTimeOffset.UtcNow,
-                Outcome = GradingOutcome.Graded,
-                Summary = "graded",
-                Total = items.Sum(i => i.Points),
-                Max = items.Sum(i => i.Max),
-                Provisional = true,
-                Items = items,
-                Timings = new ReportTimings(0, 0, 0, 0, 0),
-            };
+            var report = PassedReport(assignmentId, submissionFile, GraderVersion, items);
             return Task.FromResult(new GradingClientResult(report, null, ""));
         }
     }
+
+    /// <summary>A graded report of the given items, as a stand-in grader returns it.</summary>
+    private static GradingReport PassedReport(string assignmentId, string submissionFile, string graderVersion, IReadOnlyList<ReportItem> items) => new()
+    {
+        Assignment = assignmentId,
+        Submission = new SubmissionInfo("hash", Path.GetFileName(submissionFile), "zip", null, null),
+        GraderVersion = graderVersion,
+        GradedAt = DateTimeOffset.UtcNow,
+        Outcome = GradingOutcome.Graded,
+        Summary = "graded",
+        Total = items.Sum(i => i.Points),
+        Max = items.Sum(i => i.Max),
+        Provisional = false,
+        Items = [.. items],
+        Timings = new ReportTimings(0, 0, 0, 0, 0),
+    };
 
     private sealed class CountingGrader : ISubmissionGradingClient
     {
@@ -202,20 +205,7 @@ public sealed class ReportReuseTests
         public Task<GradingClientResult> GradeAsync(string assignmentId, string submissionFile, CancellationToken cancellationToken)
         {
             Calls++;
-            var report = new GradingReport
-            {
-                Assignment = assignmentId,
-                Submission = new SubmissionInfo("hash", Path.GetFileName(submissionFile), "zip", null, null),
-                GraderVersion = GraderVersion,
-                GradedAt = DateTimeOffset.UtcNow,
-                Outcome = GradingOutcome.Graded,
-                Summary = "graded",
-                Total = 1,
-                Max = 1,
-                Provisional = false,
-                Items = [new ReportItem("item", "an item", "auto", "check", null, 1, 1, "passed", "right", null)],
-                Timings = new ReportTimings(0, 0, 0, 0, 0),
-            };
+            var report = PassedReport(assignmentId, submissionFile, GraderVersion, [new ReportItem("item", "an item", "auto", "check", null, 1, 1, "passed", "right", null)]);
             return Task.FromResult(new GradingClientResult(report, null, ""));
         }
     }
