@@ -288,8 +288,9 @@ public sealed class CountingChoiceRecord
 }
 
 /// <summary>
-/// A suspected plagiarism case; it changes grades only once an instructor confirms it. Never deleted: dismissing
-/// stamps <see cref="DismissedAtUtc"/>, so the decision and its reason stay on record.
+/// A suspected plagiarism case; it changes grades only while an instructor's confirmation stands. Never deleted: its
+/// columns say where it stands now (confirmed, dismissed or overturned, or open), and every decision that brought it
+/// there is a <see cref="SimilarityCaseDecision"/> row.
 /// </summary>
 public sealed class SimilarityCase
 {
@@ -307,11 +308,43 @@ public sealed class SimilarityCase
     public long? OtherSubmissionId { get; set; }
     public DateTime? ConfirmedAtUtc { get; set; }
     public string? ConfirmedByName { get; set; }
+
+    /// <summary>When it was dismissed, or a confirmation overturned; the decision history says which.</summary>
     public DateTime? DismissedAtUtc { get; set; }
     public string? DismissedByName { get; set; }
 
-    /// <summary>Why it was confirmed or dismissed, in the instructor's words.</summary>
+    /// <summary>Why it stands where it stands (the newest decision's note), in the instructor's words.</summary>
     public string? DecisionNote { get; set; }
+}
+
+/// <summary>What an instructor did to a similarity case. Stored as text (at most 16 characters).</summary>
+public enum SimilarityCaseDecisionKind
+{
+    /// <summary>The plagiarism policy applies from then on.</summary>
+    Confirmed,
+
+    /// <summary>An open case closed without consequence.</summary>
+    Dismissed,
+
+    /// <summary>A confirmed case goes back to open: its consequence is lifted until it is decided again.</summary>
+    Reopened,
+
+    /// <summary>A confirmed case closed as not plagiarism after all: its consequence is lifted for good.</summary>
+    Overturned,
+}
+
+/// <summary>
+/// One instructor decision on a <see cref="SimilarityCase"/>, with who, when and why. Never updated or deleted: the
+/// case's own columns say where it stands now, these rows say how it got there (confirmed, reopened, confirmed again...).
+/// </summary>
+public sealed class SimilarityCaseDecision
+{
+    public long Id { get; set; }
+    public long CaseId { get; set; }
+    public SimilarityCaseDecisionKind Kind { get; set; }
+    public required string ByName { get; set; }
+    public DateTime AtUtc { get; set; }
+    public required string Note { get; set; }
 }
 
 /// <summary>

@@ -24,6 +24,7 @@ public abstract class GraderDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<RegradeRequest> RegradeRequests => Set<RegradeRequest>();
     public DbSet<ExtensionRecord> Extensions => Set<ExtensionRecord>();
     public DbSet<SimilarityCase> SimilarityCases => Set<SimilarityCase>();
+    public DbSet<SimilarityCaseDecision> SimilarityCaseDecisions => Set<SimilarityCaseDecision>();
     public DbSet<CountingChoiceRecord> CountingChoices => Set<CountingChoiceRecord>();
     public DbSet<PanelScore> PanelScores => Set<PanelScore>();
     public DbSet<WorkerNode> WorkerNodes => Set<WorkerNode>();
@@ -181,6 +182,14 @@ public abstract class GraderDbContext(DbContextOptions options) : IdentityDbCont
             similarity.HasOne<AssignmentRecord>().WithMany().HasForeignKey(c => c.AssignmentId);
             similarity.Property(c => c.Summary).HasMaxLength(4000);
             similarity.Property(c => c.DecisionNote).HasMaxLength(4000);
+        });
+        builder.Entity<SimilarityCaseDecision>(decision =>
+        {
+            decision.HasIndex(d => new { d.CaseId, d.AtUtc });
+            decision.HasOne<SimilarityCase>().WithMany().HasForeignKey(d => d.CaseId).OnDelete(DeleteBehavior.Restrict);
+            decision.Property(d => d.Kind).HasConversion<string>().HasMaxLength(16);
+            decision.Property(d => d.ByName).HasMaxLength(200);
+            decision.Property(d => d.Note).HasMaxLength(4000);
         });
         builder.Entity<PanelScore>(score =>
         {

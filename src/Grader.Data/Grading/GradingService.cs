@@ -57,6 +57,27 @@ public sealed class GradingService(
         return run;
     }
 
+    /// <summary>
+    /// After a course reload: a new run for every graded submission of an autograded assignment whose course inputs
+    /// (assignment.yaml, rubric) changed, <paramref name="inputsBefore"/> holding each assignment's inputs as they were
+    /// before. Their report keys no longer match, so the grader runs again under the new files; the old runs and their
+    /// reports stay as history. The caller queues the returned runs.
+    /// </summary>
+    public async Task<IReadOnlyList<GradingRun>> RequeueChangedByReloadAsync(IReadOnlyDictionary<string, string> inputsBefore, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(inputsBefore);
+        var changed = course.Tree.Assignments
+            .Where(a => a.Kind == Grader.Core.Configuration.AssignmentKind.AutogradedCode
+                && inputsBefore.TryGetValue(a.Id, out var before) && before != course.CourseInputsOf(a.Id))
+            .Select(a => a.Id).ToList();
+        var submissions = await db.Submissions.Where(s => changed.Contains(s.AssignmentId) && s.Runs.Any())
+            .OrderBy(s => s.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var runs = submissions.Select(NewRun).ToList();
+        db.GradingRuns.AddRange(runs);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return runs;
+    }
+
     private GradingRun NewRun(SubmissionRecord submission) => new()
     {
         Submission = submission,

@@ -163,6 +163,24 @@ public sealed class Gradebook(GraderDbContext db, CourseCatalog course, IClock c
         return counted;
     }
 
+    /// <summary>
+    /// What confirming an open case would do, from the policy engine: the student's grade as it stands and as it would be
+    /// with the case confirmed now (the assignment's score and state, and whether the course is failed). Asked before
+    /// the instructor confirms, so the consequence is read, not guessed.
+    /// </summary>
+    public async Task<(FinalGrade Now, FinalGrade IfConfirmed)> IfConfirmedAsync(SimilarityCase open, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(open);
+        var facts = await LoadFactsAsync(cancellationToken).ConfigureAwait(false);
+        string caseKey = open.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var confirmed = facts with
+        {
+            PlagiarismCases = [.. facts.PlagiarismCases.Select(c => c.Id == caseKey ? c with { ConfirmedAt = clock.GetCurrentInstant() } : c)],
+        };
+        var grader = new CourseGrader(Tree, clock);
+        return (grader.Grade(open.StudentIdentifier, facts), grader.Grade(open.StudentIdentifier, confirmed));
+    }
+
     /// <summary>A submission row's id as the policy engine knows it (<see cref="CoreSubmission.Id"/>).</summary>
     public static string SubmissionKey(long submissionId) => submissionId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

@@ -217,14 +217,22 @@ public sealed class StaffDecisions(GraderDbContext db, CourseCatalog course, ICl
         return opened;
     }
 
-    /// <summary>Confirms a case: from now on the course's plagiarism policy applies to its student on its assignment.</summary>
+    /// <summary>The open case the instructor is about to confirm, or why it cannot be: asked before the confirmation step.</summary>
+    public Task<SimilarityCase> CaseToConfirmAsync(long caseId, string note, CancellationToken cancellationToken) =>
+        UndecidedCaseOrRejectAsync(caseId, note, "confirmed", cancellationToken);
+
+    /// <summary>
+    /// Confirms a case: from now on the course's plagiarism policy applies to its student on its assignment. The page
+    /// asks first, showing what the policy engine will make of it (<see cref="Gradebook.IfConfirmedAsync"/>).
+    /// </summary>
     public async Task ConfirmSimilarityCaseAsync(long caseId, string note, AppUser by, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(by);
         var found = await UndecidedCaseOrRejectAsync(caseId, note, "confirmed", cancellationToken).ConfigureAwait(false);
-        found.ConfirmedAtUtc = Now();
-        found.ConfirmedByName = by.DisplayName;
-        found.DecisionNote = note.Trim();
+        var decision = Record(found, SimilarityCaseDecisionKind.Confirmed, note, by);
+        found.ConfirmedAtUtc = decision.AtUtc;
+        found.ConfirmedByName = decision.ByName;
+        found.DecisionNote = decision.Note;
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         audit.LogInformation("{By} confirmed similarity case {Case}: {Student} on {Assignment}: {Note}", by.UserName, found.Id, found.StudentIdentifier, found.AssignmentId, found.DecisionNote);
     }
@@ -234,12 +242,47 @@ public sealed class StaffDecisions(GraderDbContext db, CourseCatalog course, ICl
     {
         ArgumentNullException.ThrowIfNull(by);
         var found = await UndecidedCaseOrRejectAsync(caseId, note, "dismissed", cancellationToken).ConfigureAwait(false);
-        found.DismissedAtUtc = Now();
-        found.DismissedByName = by.DisplayName;
-        found.DecisionNote = note.Trim();
+        var decision = Record(found, SimilarityCaseDecisionKind.Dismissed, note, by);
+        found.DismissedAtUtc = decision.AtUtc;
+        found.DismissedByName = decision.ByName;
+        found.DecisionNote = decision.Note;
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         audit.LogInformation("{By} dismissed similarity case {Case}: {Student} and {Other} on {Assignment} ({Similarity:P0}): {Note}",
             by.UserName, found.Id, found.StudentIdentifier, found.OtherStudentIdentifier, found.AssignmentId, found.Similarity, found.DecisionNote);
+    }
+
+    /// <summary>
+    /// Takes a confirmation back to an open case (new evidence, a hearing pending): the plagiarism policy stops applying
+    /// until the case is decided again. The confirmation stays in the case's history.
+    /// </summary>
+    public async Task ReopenSimilarityCaseAsync(long caseId, string note, AppUser by, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(by);
+        var found = await ConfirmedCaseOrRejectAsync(caseId, note, "reopened", cancellationToken).ConfigureAwait(false);
+        Record(found, SimilarityCaseDecisionKind.Reopened, note, by);
+        found.ConfirmedAtUtc = null;
+        found.ConfirmedByName = null;
+        found.DecisionNote = note.Trim();
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        audit.LogInformation("{By} reopened confirmed similarity case {Case}: {Student} on {Assignment}: {Note}", by.UserName, found.Id, found.StudentIdentifier, found.AssignmentId, note.Trim());
+    }
+
+    /// <summary>
+    /// Overturns a confirmation (an appeal upheld): the case is closed as not plagiarism and the policy's consequence is
+    /// lifted. The confirmation stays in the case's history.
+    /// </summary>
+    public async Task OverturnSimilarityCaseAsync(long caseId, string note, AppUser by, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(by);
+        var found = await ConfirmedCaseOrRejectAsync(caseId, note, "overturned", cancellationToken).ConfigureAwait(false);
+        var decision = Record(found, SimilarityCaseDecisionKind.Overturned, note, by);
+        found.ConfirmedAtUtc = null;
+        found.ConfirmedByName = null;
+        found.DismissedAtUtc = decision.AtUtc;
+        found.DismissedByName = decision.ByName;
+        found.DecisionNote = decision.Note;
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        audit.LogInformation("{By} overturned the confirmation of similarity case {Case}: {Student} on {Assignment}: {Note}", by.UserName, found.Id, found.StudentIdentifier, found.AssignmentId, found.DecisionNote);
     }
 
     /// <summary>Whether a team's paper has contribution statements; without them the course's deduction applies.</summary>
@@ -334,24 +377,49 @@ public sealed class StaffDecisions(GraderDbContext db, CourseCatalog course, ICl
 
     private async Task<SimilarityCase> UndecidedCaseOrRejectAsync(long caseId, string note, string decision, CancellationToken cancellationToken)
     {
-        var found = await db.SimilarityCases.SingleOrDefaultAsync(c => c.Id == caseId, cancellationToken).ConfigureAwait(false)
-            ?? throw new ReviewRejectedException($"There is no similarity case {caseId}.");
+        var found = await CaseOrRejectAsync(caseId, note, decision, cancellationToken).ConfigureAwait(false);
         if (found.ConfirmedAtUtc is not null)
         {
-            throw new ReviewRejectedException($"Case {caseId} was confirmed by {found.ConfirmedByName}; a confirmed case is final.");
+            throw new ReviewRejectedException($"Case {caseId} was confirmed by {found.ConfirmedByName}; reopen or overturn it instead.");
         }
 
         if (found.DismissedAtUtc is not null)
         {
-            throw new ReviewRejectedException($"Case {caseId} was dismissed by {found.DismissedByName}; a dismissed case is final (open a new one if there is new evidence).");
+            throw new ReviewRejectedException($"Case {caseId} was closed by {found.DismissedByName}; a closed case is final (open a new one if there is new evidence).");
         }
 
+        return found;
+    }
+
+    private async Task<SimilarityCase> ConfirmedCaseOrRejectAsync(long caseId, string note, string decision, CancellationToken cancellationToken)
+    {
+        var found = await CaseOrRejectAsync(caseId, note, decision, cancellationToken).ConfigureAwait(false);
+        if (found.ConfirmedAtUtc is null)
+        {
+            throw new ReviewRejectedException($"Case {caseId} is not confirmed; only a confirmed case can be {decision}.");
+        }
+
+        return found;
+    }
+
+    private async Task<SimilarityCase> CaseOrRejectAsync(long caseId, string note, string decision, CancellationToken cancellationToken)
+    {
+        var found = await db.SimilarityCases.SingleOrDefaultAsync(c => c.Id == caseId, cancellationToken).ConfigureAwait(false)
+            ?? throw new ReviewRejectedException($"There is no similarity case {caseId}.");
         if (string.IsNullOrWhiteSpace(note))
         {
             throw new ReviewRejectedException($"A note is required to have case {caseId} {decision}: it stays with the case.");
         }
 
         return found;
+    }
+
+    /// <summary>Adds the decision to the case's history (saved with the caller's change to the case).</summary>
+    private SimilarityCaseDecision Record(SimilarityCase decided, SimilarityCaseDecisionKind kind, string note, AppUser by)
+    {
+        var decision = new SimilarityCaseDecision { CaseId = decided.Id, Kind = kind, ByName = by.DisplayName, AtUtc = Now(), Note = note.Trim() };
+        db.SimilarityCaseDecisions.Add(decision);
+        return decision;
     }
 
     private DateTime Now() => clock.GetCurrentInstant().ToDateTimeUtc();

@@ -35,12 +35,30 @@ public sealed class InvalidInputPageFilter : IAsyncPageFilter
 
         if (context.HandlerInstance is IRedisplaysInvalidInput page)
         {
+            ForgetCheckBoxValuesThatAreNotBooleans(context);
             context.Result = await page.RedisplayAsync(context.HttpContext.RequestAborted);
             return;
         }
 
         var errors = context.ModelState.Where(e => e.Value?.Errors.Count > 0).SelectMany(e => e.Value!.Errors.Select(error => $"{e.Key}: {error.ErrorMessage}"));
         context.Result = new BadRequestObjectResult("Nothing was changed: " + string.Join(" ", errors));
+    }
+
+    /// <summary>
+    /// A check box is drawn again from the value sent, which the tag helper converts back to a boolean and throws on
+    /// (<c>OpenFeedbackPullRequest=perhaps</c> took the page down): the message stays, the value is forgotten, so the box
+    /// shows as it was.
+    /// </summary>
+    private static void ForgetCheckBoxValuesThatAreNotBooleans(PageHandlerExecutingContext context)
+    {
+        foreach (var property in context.ActionDescriptor.BoundProperties.Where(p => p.ParameterType == typeof(bool) || p.ParameterType == typeof(bool?)))
+        {
+            string key = property.BindingInfo?.BinderModelName ?? property.Name;
+            if (context.ModelState.TryGetValue(key, out var entry) && entry.ValidationState == ModelValidationState.Invalid)
+            {
+                context.ModelState.SetModelValue(key, rawValue: null, attemptedValue: null);
+            }
+        }
     }
 
     /// <summary>A value was sent but could not be converted (a number field holding words, a number too large).</summary>

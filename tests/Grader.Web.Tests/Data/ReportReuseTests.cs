@@ -90,6 +90,112 @@ public sealed class ReportReuseTests
         });
     }
 
+    [Test]
+    public async Task Editing_a_rubrics_points_and_reloading_regrades_graded_submissions_and_keeps_the_old_reports()
+    {
+        // On time (HW1 is due 2023-02-16), so the score is the rubric's and nothing else.
+        var onTime = new DateTime(2023, 2, 15, 12, 0, 0, DateTimeKind.Utc);
+        var grader = new RubricPassingGrader(database.Course);
+        long submissionId, firstRunId;
+        await using (var db = Context())
+        {
+            using var content = new MemoryStream(Guid.NewGuid().ToByteArray());
+            var (submission, run) = await Service(db, grader).RecordAsync(Assignment, "dm0001", content, "dm0001_hw1.zip", SubmissionSource.Upload, onTime, null, null, CancellationToken.None);
+            (submissionId, firstRunId) = (submission.Id, run.Id);
+        }
+
+        await using (var db = Context())
+        {
+            await Service(db, grader).ProcessAsync(firstRunId, recovering: false, CancellationToken.None);
+        }
+
+        var (scoreBefore, fullBefore) = await GradeAsync(submissionId);
+        string firstReport;
+        await using (var db = Context())
+        {
+            firstReport = (await db.GradingRuns.AsNoTracking().SingleAsync(r => r.Id == firstRunId)).ReportJson!;
+        }
+
+        // The instructor edits one auto item's points (15 -> 20) and reloads; the reload regrades what it changed.
+        var inputsBefore = database.Course.Tree.Assignments.ToDictionary(a => a.Id, a => database.Course.CourseInputsOf(a.Id));
+        string rubric = Path.Combine(root, "rubrics", "hw1-mlp.yaml");
+        string text = await File.ReadAllTextAsync(rubric);
+        int at = text.IndexOf("points: 15", StringComparison.Ordinal);
+        Assert.That(at, Is.GreaterThanOrEqualTo(0), "the shipped rubric has a 15-point item");
+        await File.WriteAllTextAsync(rubric, string.Concat(text.AsSpan(0, at), "points: 20", text.AsSpan(at + "points: 15".Length)));
+        var preview = database.Course.PreviewReload();
+        Assert.That(preview.IsValid, Is.True, string.Join("\n", preview.Errors));
+        database.Course.Apply(preview.Tree!);
+        IReadOnlyList<GradingRun> regraded;
+        await using (var db = Context())
+        {
+            regraded = await Service(db, grader).RequeueChangedByReloadAsync(inputsBefore, CancellationToken.None);
+        }
+
+        foreach (var run in regraded)
+        {
+            await using var db = Context();
+            await Service(db, grader).ProcessAsync(run.Id, recovering: false, CancellationToken.None);
+        }
+
+        var (scoreAfter, fullAfter) = await GradeAsync(submissionId);
+        await using var check = Context();
+        var runs = await check.GradingRuns.AsNoTracking().Where(r => r.SubmissionId == submissionId).OrderBy(r => r.Id).ToListAsync();
+        Assert.Multiple(() =>
+        {
+            Assert.That(regraded.Select(r => r.SubmissionId), Is.EqualTo(new[] { submissionId }), "the graded submission of the changed assignment, once");
+            Assert.That(runs.Select(r => (r.Status, r.ReusedFromRunId)), Is.EqualTo(new[] { (GradingRunStatus.Succeeded, (long?)null), (GradingRunStatus.Succeeded, (long?)null) }),
+                "a new run, graded again rather than reused");
+            Assert.That(runs[0].ReportJson, Is.EqualTo(firstReport), "the old report stays as history, unchanged");
+            Assert.That(runs[1].CourseInputs, Is.Not.EqualTo(runs[0].CourseInputs));
+            Assert.That(GradingReport.FromJson(runs[1].ReportJson!).Max, Is.EqualTo(GradingReport.FromJson(firstReport).Max + 5));
+            Assert.That((scoreAfter, fullAfter), Is.EqualTo((scoreBefore + 5, fullBefore + 5)), "the policy engine's grade follows the new points");
+            Assert.That(grader.Calls, Is.EqualTo(2));
+        });
+    }
+
+    /// <summary>The policy engine's score of a submission (it counts: it is its submitter's only one), and the full marks.</summary>
+    private async Task<(decimal Score, decimal FullMarks)> GradeAsync(long submissionId)
+    {
+        await using var db = Context();
+        var view = await new Grader.Web.Grading.Gradebook(db, database.Course, NodaTime.SystemClock.Instance).ViewAsync(submissionId, CancellationToken.None);
+        Assert.That(view!.Counts, Is.True);
+        return (view.Score, view.Rubric.FullMarks);
+    }
+
+    /// <summary>A grader whose report passes every auto item of the rubric as loaded now, with that item's points.</summary>
+    private sealed class RubricPassingGrader(Grader.Data.Course.CourseCatalog course) : ISubmissionGradingClient
+    {
+        public int Calls { get; private set; }
+
+        public string GraderVersion => "test";
+
+        public Task<GradingClientResult> GradeAsync(string assignmentId, string submissionFile, CancellationToken cancellationToken)
+        {
+            Calls++;
+            var items = course.Tree.RubricFor(assignmentId).Items.Where(i => i.Kind == Grader.Core.Configuration.RubricItemKind.Auto)
+                .Select(i => new ReportItem(i.Id, i.Description, "auto", "regular", i.CheckId, i.Points, i.Points, "passed", "right", null)).ToList();
+            var report = PassedReport(assignmentId, submissionFile, GraderVersion, items);
+            return Task.FromResult(new GradingClientResult(report, null, ""));
+        }
+    }
+
+    /// <summary>A graded report of the given items, as a stand-in grader returns it.</summary>
+    private static GradingReport PassedReport(string assignmentId, string submissionFile, string graderVersion, IReadOnlyList<ReportItem> items) => new()
+    {
+        Assignment = assignmentId,
+        Submission = new SubmissionInfo("hash", Path.GetFileName(submissionFile), "zip", null, null),
+        GraderVersion = graderVersion,
+        GradedAt = DateTimeOffset.UtcNow,
+        Outcome = GradingOutcome.Graded,
+        Summary = "graded",
+        Total = items.Sum(i => i.Points),
+        Max = items.Sum(i => i.Max),
+        Provisional = false,
+        Items = [.. items],
+        Timings = new ReportTimings(0, 0, 0, 0, 0),
+    };
+
     private sealed class CountingGrader : ISubmissionGradingClient
     {
         public int Calls { get; private set; }
@@ -99,20 +205,7 @@ public sealed class ReportReuseTests
         public Task<GradingClientResult> GradeAsync(string assignmentId, string submissionFile, CancellationToken cancellationToken)
         {
             Calls++;
-            var report = new GradingReport
-            {
-                Assignment = assignmentId,
-                Submission = new SubmissionInfo("hash", Path.GetFileName(submissionFile), "zip", null, null),
-                GraderVersion = GraderVersion,
-                GradedAt = DateTimeOffset.UtcNow,
-                Outcome = GradingOutcome.Graded,
-                Summary = "graded",
-                Total = 1,
-                Max = 1,
-                Provisional = false,
-                Items = [new ReportItem("item", "an item", "auto", "check", null, 1, 1, "passed", "right", null)],
-                Timings = new ReportTimings(0, 0, 0, 0, 0),
-            };
+            var report = PassedReport(assignmentId, submissionFile, GraderVersion, [new ReportItem("item", "an item", "auto", "check", null, 1, 1, "passed", "right", null)]);
             return Task.FromResult(new GradingClientResult(report, null, ""));
         }
     }

@@ -132,8 +132,17 @@ public sealed class BadInputAndCountingTests
             Assert.That(latePage, Does.Contain($"#{onTime.ToString(CultureInfo.InvariantCulture)}"));
         });
 
-        // Staff choose the late one (it then earns what the late policy gives), and go back to the rule.
+        // Staff accept the late one on the student's behalf (it then earns what the late policy gives, said first), and go back to the rule.
         using var instructor = await AppFixture.App.ClientAsync("instructor");
+        string staffView = Regex.Replace(WebUtility.HtmlDecode(await instructor.GetStringAsync(latePath)), @"\s+", " ");
+        Assert.Multiple(() =>
+        {
+            Assert.That(staffView, Does.Contain(">Accept this late upload</button>"));
+            Assert.That(staffView, Does.Contain("This upload arrived after the deadline. Submitted 2023-").And.Contain("late work gets no credit."));
+            Assert.That(staffView, Does.Contain($"in place of #{onTime.ToString(CultureInfo.InvariantCulture)} ("));
+            Assert.That(staffView, Does.Contain("under the course's late policy it then earns 0 / 100."));
+        });
+
         using (var chosen = await instructor.PostFormAsync(latePath, $"{latePath}?handler=Choose", Form(("CountingReason", "the student asked"))))
         {
             Assert.That(chosen.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
@@ -150,6 +159,7 @@ public sealed class BadInputAndCountingTests
         {
             Assert.That(chosenPage, Does.Contain("This submission counts: chosen by"));
             Assert.That(chosenPage, Does.Contain("(the student asked); a staff choice wins over the rule"));
+            Assert.That(chosenPage, Does.Match(@"id=""state""[^>]*>late: no credit[^<]*\(submission chosen by Dr\. Iris Instructor \(demo\)\)<"));
             Assert.That(backPage, Does.Contain("This submission does not count"));
         });
     }

@@ -171,7 +171,7 @@ public sealed class StaffFormsTests
 
         Assert.That(Percent(await instructor.GetStringAsync("/api/gradebook.csv")), Is.Not.EqualTo("0.00"), "an open case changes nothing");
 
-        using (var confirmed = await instructor.PostFormAsync("/Ta/Similarity", "/Ta/Similarity?handler=Confirm", Form(("CaseId", caseId), ("DecisionNote", "confirmed after the meeting"))))
+        using (var confirmed = await instructor.PostFormAsync("/Ta/Similarity", "/Ta/Similarity?handler=Confirm", Form(("CaseId", caseId), ("DecisionNote", "confirmed after the meeting"), ("ConfirmationGiven", "true"))))
         {
             Assert.That(confirmed.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
         }
@@ -186,7 +186,7 @@ public sealed class StaffFormsTests
         Assert.That(Percent(await instructor.GetStringAsync("/api/gradebook.csv")), Is.EqualTo("0.00"));
 
         using var again = await instructor.PostFormAsync("/Ta/Similarity", "/Ta/Similarity?handler=Dismiss", Form(("CaseId", caseId), ("DecisionNote", "second thoughts")));
-        Assert.That(await again.Content.ReadAsStringAsync(), Does.Contain("a confirmed case is final"));
+        Assert.That(await again.Content.ReadAsStringAsync(), Does.Contain("reopen or overturn it instead"));
     }
 
     [Test]

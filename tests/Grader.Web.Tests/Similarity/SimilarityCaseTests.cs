@@ -198,8 +198,18 @@ public sealed partial class SimilarityCaseTests
             Assert.That(WebUtility.HtmlDecode(await noNote.Content.ReadAsStringAsync()), Does.Contain($"A note is required to have case {opened.Id} confirmed"));
         }
 
-        using (var confirmed = await instructor.PostFormAsync("/Ta/Similarity", "/Ta/Similarity?handler=Confirm",
+        // The first step only asks, showing what the plagiarism policy will do; nothing changes.
+        using (var asked = await instructor.PostFormAsync("/Ta/Similarity", "/Ta/Similarity?handler=Confirm",
             new Dictionary<string, string> { ["CaseId"] = $"{opened.Id}", ["DecisionNote"] = "admitted in the meeting" }))
+        {
+            string page = WebUtility.HtmlDecode(await asked.Content.ReadAsStringAsync());
+            Assert.That(asked.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(page, Does.Contain($"Confirm case #{opened.Id}?").And.Contain($"becomes 0 / 100 (zero: confirmed plagiarism case #{opened.Id})"));
+        }
+
+        Assert.That(await PercentAsync("dm0001", "hw1-mlp"), Is.Not.EqualTo("0.00"), "asking changes nothing");
+        using (var confirmed = await instructor.PostFormAsync("/Ta/Similarity", "/Ta/Similarity?handler=Confirm",
+            new Dictionary<string, string> { ["CaseId"] = $"{opened.Id}", ["DecisionNote"] = "admitted in the meeting", ["ConfirmationGiven"] = "true" }))
         {
             Assert.That(confirmed.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
         }
@@ -256,7 +266,7 @@ public sealed partial class SimilarityCaseTests
         using (var again = await instructor.PostFormAsync("/Ta/Similarity", "/Ta/Similarity?handler=Confirm",
             new Dictionary<string, string> { ["CaseId"] = $"{opened.Id}", ["DecisionNote"] = "changed my mind" }))
         {
-            Assert.That(WebUtility.HtmlDecode(await again.Content.ReadAsStringAsync()), Does.Contain("a dismissed case is final"));
+            Assert.That(WebUtility.HtmlDecode(await again.Content.ReadAsStringAsync()), Does.Contain("a closed case is final"));
         }
 
         using var student = await App.ClientAsync("dm0004");

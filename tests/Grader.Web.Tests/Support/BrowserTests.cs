@@ -17,9 +17,20 @@ public abstract class BrowserTests
     /// <summary>More configuration for the app, as environment variables; none by default (the demo clock).</summary>
     protected virtual IReadOnlyDictionary<string, string>? Settings => null;
 
+    /// <summary>Work the class needs done before the app starts (its <see cref="Settings"/> may name what it made).</summary>
+    protected virtual void BeforeAppStarts()
+    {
+    }
+
+    /// <summary>Clean-up of what <see cref="BeforeAppStarts"/> made, once the app has stopped.</summary>
+    protected virtual void AfterAppStopped()
+    {
+    }
+
     [OneTimeSetUp]
     public async Task StartBrowserAsync()
     {
+        BeforeAppStarts();
         App = await RunningApp.StartAsync(settings: Settings);
         playwright = await Playwright.CreateAsync();
         Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -43,6 +54,8 @@ public abstract class BrowserTests
         {
             await App.DisposeAsync();
         }
+
+        AfterAppStopped();
     }
 
     /// <summary>A fresh browser context (own cookies) signed in through the sign-in form.</summary>

@@ -712,6 +712,40 @@ namespace Grader.Data.Migrations.Sqlite
                     b.ToTable("SimilarityCases");
                 });
 
+            modelBuilder.Entity("Grader.Data.SimilarityCaseDecision", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("AtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ByName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CaseId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Note")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CaseId", "AtUtc");
+
+                    b.ToTable("SimilarityCaseDecisions");
+                });
+
             modelBuilder.Entity("Grader.Data.SubmissionRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -1112,6 +1146,15 @@ namespace Grader.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("AssignmentId")
                         .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Grader.Data.SimilarityCaseDecision", b =>
+                {
+                    b.HasOne("Grader.Data.SimilarityCase", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
 

@@ -54,32 +54,16 @@ public sealed class ReloadModel(CourseCatalog course, GraderDbContext db, DemoSe
         var inputsBefore = course.Tree.Assignments.ToDictionary(a => a.Id, a => course.CourseInputsOf(a.Id));
         course.Apply(Preview.Tree!);
         await seeder.SyncCourseAsync(cancellationToken);
-        int regraded = await RegradeChangedAsync(inputsBefore, cancellationToken);
-        audit.LogInformation("{User} reloaded the course ({Fingerprint}): {Changes}", User.Identity?.Name, Preview.Fingerprint,
-            string.Join("; ", Preview.Changes.Select(c => $"{c.Kind} {c.Subject}: {c.Before ?? "–"} -> {c.After ?? "–"}")));
-        Applied = $"Applied {Preview.Changes.Count} change(s)." + (regraded > 0 ? $" {regraded} submission(s) are being graded again under the new files." : "");
-        return RedirectToPage();
-    }
-
-    /// <summary>
-    /// Every graded submission of an autograded assignment whose assignment.yaml or rubric changed gets a new run: its
-    /// report key no longer matches, so the grader runs again; the old runs stay as history.
-    /// </summary>
-    private async Task<int> RegradeChangedAsync(Dictionary<string, string> inputsBefore, CancellationToken cancellationToken)
-    {
-        var changed = course.Tree.Assignments
-            .Where(a => a.Kind == Grader.Core.Configuration.AssignmentKind.AutogradedCode
-                && inputsBefore.TryGetValue(a.Id, out var before) && before != course.CourseInputsOf(a.Id))
-            .Select(a => a.Id).ToList();
-        var submissions = await db.Submissions.AsNoTracking().Where(s => changed.Contains(s.AssignmentId) && s.Runs.Any())
-            .Select(s => s.Id).ToListAsync(cancellationToken);
-        foreach (long id in submissions)
+        var regraded = await grading.RequeueChangedByReloadAsync(inputsBefore, cancellationToken);
+        foreach (var run in regraded)
         {
-            var run = await grading.RequeueAsync(id, cancellationToken);
             await queue.EnqueueAsync(run.Id, cancellationToken);
         }
 
-        return submissions.Count;
+        audit.LogInformation("{User} reloaded the course ({Fingerprint}): {Changes}", User.Identity?.Name, Preview.Fingerprint,
+            string.Join("; ", Preview.Changes.Select(c => $"{c.Kind} {c.Subject}: {c.Before ?? "–"} -> {c.After ?? "–"}")));
+        Applied = $"Applied {Preview.Changes.Count} change(s)." + (regraded.Count > 0 ? $" {regraded.Count} submission(s) are being graded again under the new files." : "");
+        return RedirectToPage();
     }
 
     private async Task LoadAsync(CancellationToken cancellationToken)

@@ -41,6 +41,31 @@ public sealed class IndexModel(
     /// <summary>Whether the plagiarism policy fails this student in the course (a second offence).</summary>
     public bool FailedForPlagiarism { get; private set; }
 
+    /// <summary>
+    /// The attempts a submission is worth comparing with (the C# diff at <c>/Submissions/{id}/Code?compare=</c>): the one
+    /// received just before it on the same assignment, and the one that counts when that is another.
+    /// </summary>
+    public IReadOnlyList<(long OtherId, string Label)> ComparisonsOf(SubmissionRecord submission, AssignmentGrade? grade)
+    {
+        ArgumentNullException.ThrowIfNull(submission);
+        var links = new List<(long, string)>();
+        var previous = Submissions.Select(s => s.Submission)
+            .Where(s => s.AssignmentId == submission.AssignmentId && (s.ReceivedAtUtc, s.Id).CompareTo((submission.ReceivedAtUtc, submission.Id)) < 0)
+            .MaxBy(s => (s.ReceivedAtUtc, s.Id));
+        if (previous is not null)
+        {
+            links.Add((previous.Id, $"with the one before (#{previous.Id})"));
+        }
+
+        if (long.TryParse(grade?.Counting?.Counted.Submission.Id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long counted)
+            && counted != submission.Id && counted != previous?.Id)
+        {
+            links.Add((counted, $"with the one that counts (#{counted})"));
+        }
+
+        return links;
+    }
+
     [BindProperty]
     public string AssignmentId { get; set; } = "";
 

@@ -50,6 +50,9 @@ public sealed class DetailsModel(Gradebook gradebook, SubmissionAccess access, R
     [BindProperty]
     public long RequestId { get; set; }
 
+    /// <summary>Staff: this submission is late and another one counts, so counting it means accepting a late upload.</summary>
+    public bool AcceptsLateUpload => View.Late.IsLate && !View.Counts && View.Counting is not null;
+
     /// <summary>Why staff choose this submission to count, or go back to the course's rule.</summary>
     [BindProperty]
     public string CountingReason { get; set; } = "";

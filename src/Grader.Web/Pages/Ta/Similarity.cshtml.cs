@@ -1,4 +1,5 @@
 using Grader.Core.Configuration;
+using Grader.Core.Grading;
 using Grader.Data;
 using Grader.Data.Course;
 using Grader.Web.Grading;
@@ -13,16 +14,32 @@ namespace Grader.Web.Pages.Ta;
 /// <summary>
 /// Code similarity and plagiarism cases. Staff run a comparison of an assignment's counting submissions in the
 /// background and read the pairs above the threshold (each opens side by side on <c>/Ta/SimilarityPair</c>, where a
-/// case is opened). Only the instructor confirms a case (the course's plagiarism policy then applies) or dismisses it,
-/// always with a note; cases are never deleted, so the table is also their history.
+/// case is opened). Only the instructor confirms a case (after a second step showing what the plagiarism policy will
+/// do to the grade), dismisses it, or reopens or overturns a confirmation, always with a note; cases and their
+/// decisions are never deleted, so the table is also their history.
 /// </summary>
 public sealed class SimilarityModel(
-    GraderDbContext db, CourseCatalog course, StaffDecisions decisions, SimilarityComparisons comparisons, SimilarityQueue queue, UserManager<AppUser> users) : PageModel, Grader.Web.Pages.IRedisplaysInvalidInput
+    GraderDbContext db, CourseCatalog course, StaffDecisions decisions, SimilarityComparisons comparisons, SimilarityQueue queue, UserManager<AppUser> users,
+    Gradebook gradebook) : PageModel, Grader.Web.Pages.IRedisplaysInvalidInput
 {
     /// <summary>A reported pair as the table shows it, with the cases already opened on it.</summary>
     public sealed record PairRow(ComparedSubmission First, ComparedSubmission Second, double Jaccard, double ShareOfSmaller, int SharedFingerprints, int Regions, IReadOnlyList<SimilarityCase> Cases);
 
     public IReadOnlyList<SimilarityCase> Cases { get; private set; } = [];
+
+    /// <summary>Every decision on the shown cases, oldest first per case: how each came to stand where it stands.</summary>
+    public ILookup<long, SimilarityCaseDecision> History { get; private set; } = Array.Empty<SimilarityCaseDecision>().ToLookup(d => d.CaseId);
+
+    /// <summary>
+    /// A confirmation the instructor asked for and has not yet given: the case, the note, and the policy engine's grade of
+    /// the student as it stands and as it would be once confirmed.
+    /// </summary>
+    public sealed record PendingConfirmation(SimilarityCase Case, string Note, AssignmentTitleAndGrades Assignment, FinalGrade Now, FinalGrade IfConfirmed);
+
+    /// <param name="Now">The assignment's grade now; null when the course has no such component.</param>
+    public sealed record AssignmentTitleAndGrades(string Title, AssignmentGrade? Now, AssignmentGrade? IfConfirmed);
+
+    public PendingConfirmation? Confirmation { get; private set; }
 
     /// <summary>Every submission staff can pick from for a case opened by hand, newest first per assignment.</summary>
     public IReadOnlyList<SubmissionRecord> Submissions { get; private set; } = [];
@@ -69,6 +86,10 @@ public sealed class SimilarityModel(
     [BindProperty]
     public string DecisionNote { get; set; } = "";
 
+    /// <summary>Set by the confirmation step's button: the instructor has read what confirming does.</summary>
+    [BindProperty]
+    public bool ConfirmationGiven { get; set; }
+
     /// <summary>Shown after a comparison is queued or refused.</summary>
     [TempData]
     public string? Message { get; set; }
@@ -106,8 +127,48 @@ public sealed class SimilarityModel(
     public Task<IActionResult> OnPostOpenAsync(CancellationToken cancellationToken) =>
         DecideAsync(instructorOnly: false, by => decisions.OpenSimilarityCaseAsync(SubmissionId, OtherSubmissionId, SimilarityPercent, Summary, by, cancellationToken), cancellationToken);
 
-    public Task<IActionResult> OnPostConfirmAsync(CancellationToken cancellationToken) =>
-        DecideAsync(instructorOnly: true, by => decisions.ConfirmSimilarityCaseAsync(CaseId, DecisionNote, by, cancellationToken), cancellationToken);
+    /// <summary>
+    /// Two steps: the first shows what the plagiarism policy will do to the student's grade (from the policy engine) and
+    /// asks again; only the second, with <see cref="ConfirmationGiven"/>, confirms.
+    /// </summary>
+    public async Task<IActionResult> OnPostConfirmAsync(CancellationToken cancellationToken)
+    {
+        if (ConfirmationGiven)
+        {
+            return await DecideAsync(instructorOnly: true, by => decisions.ConfirmSimilarityCaseAsync(CaseId, DecisionNote, by, cancellationToken), cancellationToken);
+        }
+
+        if (await users.GetUserAsync(User) is null || !IsInstructor)
+        {
+            return Forbid();
+        }
+
+        try
+        {
+            var open = await decisions.CaseToConfirmAsync(CaseId, DecisionNote, cancellationToken);
+            var (now, ifConfirmed) = await gradebook.IfConfirmedAsync(open, cancellationToken);
+            AssignmentGrade? Of(FinalGrade grade) => grade.Components.FirstOrDefault(c => c.Assignment.AssignmentId == open.AssignmentId)?.Assignment;
+            string title = course.Tree.Assignments.FirstOrDefault(a => a.Id == open.AssignmentId)?.Title ?? open.AssignmentId;
+            Confirmation = new PendingConfirmation(open, DecisionNote.Trim(), new AssignmentTitleAndGrades(title, Of(now), Of(ifConfirmed)), now, ifConfirmed);
+        }
+        catch (ReviewRejectedException rejected)
+        {
+            ModelState.AddModelError(string.Empty, rejected.Message);
+        }
+        catch (GradingInputException refused)
+        {
+            ModelState.AddModelError(string.Empty, $"The policy engine cannot grade the course as it stands, so confirming cannot be previewed: {refused.Message}");
+        }
+
+        await LoadAsync(cancellationToken);
+        return Page();
+    }
+
+    public Task<IActionResult> OnPostReopenAsync(CancellationToken cancellationToken) =>
+        DecideAsync(instructorOnly: true, by => decisions.ReopenSimilarityCaseAsync(CaseId, DecisionNote, by, cancellationToken), cancellationToken);
+
+    public Task<IActionResult> OnPostOverturnAsync(CancellationToken cancellationToken) =>
+        DecideAsync(instructorOnly: true, by => decisions.OverturnSimilarityCaseAsync(CaseId, DecisionNote, by, cancellationToken), cancellationToken);
 
     public Task<IActionResult> OnPostDismissAsync(CancellationToken cancellationToken) =>
         DecideAsync(instructorOnly: true, by => decisions.DismissSimilarityCaseAsync(CaseId, DecisionNote, by, cancellationToken), cancellationToken);
@@ -144,6 +205,8 @@ public sealed class SimilarityModel(
 
         Cases = (await db.SimilarityCases.AsNoTracking().ToListAsync(cancellationToken))
             .OrderBy(c => c.IsUndecided() ? 0 : 1).ThenByDescending(c => c.Id).ToList();
+        History = (await db.SimilarityCaseDecisions.AsNoTracking().ToListAsync(cancellationToken))
+            .OrderBy(d => d.AtUtc).ThenBy(d => d.Id).ToLookup(d => d.CaseId);
         Submissions = (await db.Submissions.AsNoTracking().ToListAsync(cancellationToken))
             .OrderBy(s => s.AssignmentId, StringComparer.Ordinal).ThenBy(s => s.SubmitterId, StringComparer.Ordinal).ThenByDescending(s => s.Id).ToList();
         if (Assignment.Length == 0)
