@@ -2,6 +2,7 @@ using Grader.Web.Accounts;
 using Grader.Web.Extensions;
 using Grader.Data.GitHub;
 using Grader.Web.GitHub;
+using Grader.Web.Workspace;
 
 // Grader's web app. `dotnet run --project src/Grader.Web` serves the demo course on http://localhost:5000 (see
 // src/Grader.Web/README.md for the demo accounts). Configuration: appsettings.json, or environment variables such as
@@ -32,6 +33,7 @@ app.UseAuthorization();
 app.UseAntiforgery();
 app.MapRazorPages();
 app.MapGraderApi();
+app.MapWorkspace();
 app.MapOpenApi(GraderApi.OpenApiDocumentPath).RequireAuthorization();
 app.MapGitHubWebhook();
 
