@@ -69,6 +69,13 @@ public static class WorkspaceEndpoints
             disposition.SetHttpFileName($"{SubmissionDownloads.SafeFileName(assignmentId, "assignment")}-submissions.zip");
             http.Response.ContentType = "application/zip";
             http.Response.Headers[HeaderNames.ContentDisposition] = disposition.ToString();
+            // ZipArchive (.NET 10) still flushes an entry's end synchronously even on the async path; this one response
+            // may block a thread for that write. Nothing is buffered: entries go to the body as they are written.
+            if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpBodyControlFeature>() is { } bodyControl)
+            {
+                bodyControl.AllowSynchronousIO = true;
+            }
+
             await downloads.WriteAssignmentZipAsync(assignmentId, counting, http.Response.Body, http.RequestAborted);
             return Results.Empty;
         }).RequireAuthorization("staff");
