@@ -31,13 +31,7 @@ public sealed class BrowserWalkTests
         Directory.CreateDirectory(screenshots);
         app = await RunningApp.StartAsync(settings: new Dictionary<string, string> { ["Course__Now"] = CourseNow });
         playwright = await Playwright.CreateAsync();
-        browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            // Never a downloaded browser: the system's chromium.
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        browser = await Chromium.LaunchAsync(playwright);
     }
 
     [OneTimeTearDown]
@@ -55,19 +49,7 @@ public sealed class BrowserWalkTests
         }
     }
 
-    /// <summary>A fresh browser context (own cookies) signed in through the sign-in form.</summary>
-    private async Task<IPage> SignInAsync(string userName)
-    {
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.BaseAddress.ToString(), AcceptDownloads = true });
-        context.SetDefaultTimeout(30_000);
-        var page = await context.NewPageAsync();
-        await page.GotoAsync("/Account/Login");
-        await page.Locator("#UserName").FillAsync(userName);
-        await page.Locator("#Password").FillAsync(RunningApp.PasswordOf(userName));
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/Account/Login", StringComparison.Ordinal));
-        return page;
-    }
+    private Task<IPage> SignInAsync(string userName) => Chromium.SignInAsync(browser, app, userName);
 
     private async Task ScreenshotAsync(IPage page, string name, string description)
     {
