@@ -11,7 +11,7 @@ namespace Grader.Web.Tests.Browser;
 /// and downloads the CSV. Screenshots of the three main pages are attached to the test.
 /// </summary>
 [Category("Browser")]
-public sealed class BrowserWalkTests
+public sealed class BrowserWalkTests : BrowserTestBase
 {
     private const string Student = "dm0029";
 
@@ -19,44 +19,7 @@ public sealed class BrowserWalkTests
     // on-time hand-in (dated up to 05:00 that day), so it is the one that counts.
     private const string CourseNow = "2023-02-16T12:00:00-05:00";
 
-    private RunningApp app = null!;
-    private IPlaywright playwright = null!;
-    private IBrowser browser = null!;
-    private string screenshots = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        screenshots = Path.Combine(TestContext.CurrentContext.WorkDirectory, "screenshots");
-        Directory.CreateDirectory(screenshots);
-        app = await RunningApp.StartAsync(settings: new Dictionary<string, string> { ["Course__Now"] = CourseNow });
-        playwright = await Playwright.CreateAsync();
-        browser = await Chromium.LaunchAsync(playwright);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        if (browser is not null)
-        {
-            await browser.DisposeAsync();
-        }
-
-        playwright?.Dispose();
-        if (app is not null)
-        {
-            await app.DisposeAsync();
-        }
-    }
-
-    private Task<IPage> SignInAsync(string userName) => Chromium.SignInAsync(browser, app, userName);
-
-    private async Task ScreenshotAsync(IPage page, string name, string description)
-    {
-        string path = Path.Combine(screenshots, name);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
-        TestContext.AddTestAttachment(path, description);
-    }
+    protected override IReadOnlyDictionary<string, string> AppSettings { get; } = new Dictionary<string, string> { ["Course__Now"] = CourseNow };
 
     /// <summary>The model solution folder as a student zips it: assignments/hw1-mlp/solution/ → dm0029_hw1.zip.</summary>
     private static string SolutionZip()
@@ -84,7 +47,7 @@ public sealed class BrowserWalkTests
             await student.ReloadAsync();
         }
 
-        Assert.That(await student.GetByText("graded: graded").CountAsync(), Is.EqualTo(1), app.Log);
+        Assert.That(await student.GetByText("graded: graded").CountAsync(), Is.EqualTo(1), App.Log);
         Assert.That(await student.Locator("#item-forward-pass td.points").InnerTextAsync(), Is.EqualTo("15 / 15"));
         Assert.That(await student.Locator("#item-training-curves td.points").InnerTextAsync(), Is.EqualTo("pending / 10"));
         Assert.That(await student.Locator("#late").InnerTextAsync(), Does.StartWith("On time"));

@@ -15,48 +15,12 @@ namespace Grader.Web.Tests.Browser;
 /// its checks; the bulk zip of HW1 downloads with a folder per student whose submission counts and scores.csv.
 /// </summary>
 [Category("Browser")]
-public sealed class WorkspaceBrowserTests
+public sealed class WorkspaceBrowserTests : BrowserTestBase
 {
-    private RunningApp app = null!;
-    private IPlaywright playwright = null!;
-    private IBrowser browser = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        app = await RunningApp.StartAsync();
-        playwright = await Playwright.CreateAsync();
-        browser = await Chromium.LaunchAsync(playwright);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        if (browser is not null)
-        {
-            await browser.DisposeAsync();
-        }
-
-        playwright?.Dispose();
-        if (app is not null)
-        {
-            await app.DisposeAsync();
-        }
-    }
-
-    private async Task ScreenshotAsync(IPage page, string name, string description)
-    {
-        string folder = Path.Combine(TestContext.CurrentContext.WorkDirectory, "screenshots");
-        Directory.CreateDirectory(folder);
-        string path = Path.Combine(folder, name);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
-        TestContext.AddTestAttachment(path, description);
-    }
-
     /// <summary>A student uploads a zip holding <paramref name="notebookZip"/>; the new submission's id.</summary>
     private async Task<long> UploadAsync(string student, byte[] notebookZip)
     {
-        using var client = await app.ClientAsync(student);
+        using var client = await App.ClientAsync(student);
         using var response = await client.PostMultipartAsync("/Student", "/Student?handler=Upload",
             new Dictionary<string, string> { ["AssignmentId"] = "hw1-mlp" }, "Upload", $"{student}_hw1.zip", notebookZip);
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Redirect), await response.Content.ReadAsStringAsync());
@@ -94,7 +58,7 @@ public sealed class WorkspaceBrowserTests
     public async Task ATaOpensANotebookSubmissionAndSeesTheRenderedCellsWithAnImageOutput()
     {
         long id = await UploadAsync("dm0012", SolutionWithPlotZip());
-        var ta = await Chromium.SignInAsync(browser, app, "ta1");
+        var ta = await SignInAsync("ta1");
         var dialogs = new List<string>();
         ta.Dialog += (_, dialog) => { dialogs.Add(dialog.Message); _ = dialog.DismissAsync(); };
         await ta.GotoAsync($"/Submissions/{id}");
@@ -116,7 +80,7 @@ public sealed class WorkspaceBrowserTests
         });
 
         // A demo submission graded with the model solution: the cell with the graded class is marked.
-        await using var db = app.Database();
+        await using var db = App.Database();
         long demo = await db.Submissions.Where(s => s.SubmitterId == "dm0001").Select(s => s.Id).FirstAsync();
         await ta.GotoAsync($"/Submissions/{demo}/Notebook");
         Assert.That(await ta.Locator(".cell.graded .graded-class").AllInnerTextsAsync(), Has.Some.Contains("Graded class for"));
@@ -126,7 +90,7 @@ public sealed class WorkspaceBrowserTests
     public async Task TheXssCorpusRunsNothingInTheBrowser()
     {
         long id = await UploadAsync("dm0013", XssCorpus.Zip());
-        var ta = await Chromium.SignInAsync(browser, app, "ta2");
+        var ta = await SignInAsync("ta2");
         var dialogs = new List<string>();
         ta.Dialog += (_, dialog) => { dialogs.Add(dialog.Message); _ = dialog.DismissAsync(); };
         foreach (string view in new[] { "Notebook", "Code", "" })
@@ -142,9 +106,9 @@ public sealed class WorkspaceBrowserTests
     [Test]
     public async Task APdfRendersInlineBesideItsChecks()
     {
-        await using var db = app.Database();
+        await using var db = App.Database();
         long pdf = await db.Submissions.Where(s => s.OriginalFileName.EndsWith(".pdf")).OrderBy(s => s.Id).Select(s => s.Id).FirstAsync();
-        var ta = await Chromium.SignInAsync(browser, app, "ta1");
+        var ta = await SignInAsync("ta1");
         int downloads = 0;
         ta.Download += (_, _) => downloads++;
         var pdfResponse = ta.WaitForResponseAsync(response => response.Url.EndsWith($"/Submissions/{pdf}/Pdf", StringComparison.Ordinal));
@@ -168,7 +132,7 @@ public sealed class WorkspaceBrowserTests
     [Test]
     public async Task TheBulkZipOfHw1HasAFolderPerCountingStudentAndTheScores()
     {
-        var ta = await Chromium.SignInAsync(browser, app, "ta2");
+        var ta = await SignInAsync("ta2");
         await ta.GotoAsync("/Ta/Queue");
         var download = await ta.RunAndWaitForDownloadAsync(() => ta.Locator("#download-hw1-mlp").ClickAsync());
         string path = Path.Combine(TestContext.CurrentContext.WorkDirectory, download.SuggestedFilename);

@@ -32,3 +32,54 @@ public static class Chromium
         return page;
     }
 }
+
+/// <summary>
+/// A browser test class's own app (settings from <see cref="AppSettings"/>) and Chromium, started once for its tests,
+/// with sign-in and full-page screenshots attached to the test.
+/// </summary>
+public abstract class BrowserTestBase
+{
+    protected RunningApp App { get; private set; } = null!;
+
+    protected IBrowser Browser { get; private set; } = null!;
+
+    private IPlaywright playwright = null!;
+
+    /// <summary>Configuration the app starts with (e.g. the course clock); none by default.</summary>
+    protected virtual IReadOnlyDictionary<string, string>? AppSettings => null;
+
+    [OneTimeSetUp]
+    public async Task StartBrowserAndAppAsync()
+    {
+        App = await RunningApp.StartAsync(settings: AppSettings);
+        playwright = await Playwright.CreateAsync();
+        Browser = await Chromium.LaunchAsync(playwright);
+    }
+
+    [OneTimeTearDown]
+    public async Task StopBrowserAndAppAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+
+        playwright?.Dispose();
+        if (App is not null)
+        {
+            await App.DisposeAsync();
+        }
+    }
+
+    protected Task<IPage> SignInAsync(string userName) => Chromium.SignInAsync(Browser, App, userName);
+
+    protected static async Task ScreenshotAsync(IPage page, string name, string description)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        string folder = Path.Combine(TestContext.CurrentContext.WorkDirectory, "screenshots");
+        Directory.CreateDirectory(folder);
+        string path = Path.Combine(folder, name);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        TestContext.AddTestAttachment(path, description);
+    }
+}
