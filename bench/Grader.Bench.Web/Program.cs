@@ -17,6 +17,11 @@ if (args.Length > 0 && args[0] == "load")
     return await LoadGenerator.RunAsync(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == "bulk")
+{
+    return await BulkDownloadBenchmark.RunAsync(args[1..]);
+}
+
 if (args.Length > 0 && args[0] == "queue")
 {
     return await QueueBenchmark.RunAsync(args[1..]);
