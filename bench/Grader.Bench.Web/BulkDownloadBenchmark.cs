@@ -42,14 +42,7 @@ internal static class BulkDownloadBenchmark
             }
         }
 
-        string repository = CourseCatalog.FindRoot(AppContext.BaseDirectory);
-        if (Directory.Exists(folder))
-        {
-            Directory.Delete(folder, recursive: true);
-        }
-
-        string courseRoot = Path.Combine(folder, "course");
-        BenchCourse.CopyFrom(repository, courseRoot);
+        string courseRoot = BenchCourse.FreshIn(folder);
         var identifiers = Enumerable.Range(1, students).Select(s => string.Create(CultureInfo.InvariantCulture, $"bulk{s:D4}")).ToList();
         await File.WriteAllLinesAsync(Path.Combine(courseRoot, "assignments", "roster.csv"),
             ["identifier,github_username,github_id,name", .. identifiers.Select((s, n) => $"{s},{s}-gh,{700000 + n},Student {s}")]);

@@ -52,6 +52,11 @@ public sealed class SubmissionContents(CourseCatalog course, SubmissionStore sto
         {
             return SubmissionContent.Empty(refused.Message);
         }
+        catch (Exception unreadable) when (unreadable is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            // Never the temporary path: the page names the submission only.
+            return SubmissionContent.Empty($"{submission.OriginalFileName} could not be read: {unreadable.Message.Replace(work, "", StringComparison.Ordinal)}");
+        }
         finally
         {
             if (Directory.Exists(work))
