@@ -56,6 +56,26 @@ public sealed class WorkspaceAccessAndDownloadTests
     }
 
     [Test]
+    public async Task TheCodeViewShowsTheCompilerErrorOnItsLineAndTheDiffFromTheStarter()
+    {
+        // dm0010 hands in the solution with a semicolon removed (DemoSeeder's "compile-error" variant).
+        await using var db = WorkspaceFixture.App.Database();
+        long broken = await db.Submissions.Where(s => s.SubmitterId == "dm0010" && s.AssignmentId == "hw1-mlp").OrderBy(s => s.Id).Select(s => s.Id).FirstAsync();
+        using var ta = await WorkspaceFixture.App.ClientAsync("ta1");
+        var page = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(await ta.GetStringAsync($"/Submissions/{broken}/Code"));
+        var errorLine = page.QuerySelectorAll("#files tr.has-finding").Single();
+        var starterDiff = page.QuerySelector("#starter-diff")!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(page.QuerySelectorAll("#files h3").Select(h => h.TextContent), Has.Some.EqualTo("hw1.ipynb, cell 5"));
+            Assert.That(errorLine.QuerySelector(".src code")!.TextContent, Does.Contain("private Tensor[] biases = []"));
+            Assert.That(errorLine.QuerySelector(".finding")!.TextContent, Does.Contain("CS1002"));
+            Assert.That(starterDiff.QuerySelectorAll("tr.added").Length, Is.GreaterThan(10), "the student's code beyond the starter");
+            Assert.That(starterDiff.QuerySelectorAll("tr.added").Select(r => r.TextContent), Has.Some.Contains("private Tensor[] biases = []"));
+        });
+    }
+
+    [Test]
     public async Task AStudentCannotCompareWithAnotherStudentsAttempt()
     {
         await using var db = WorkspaceFixture.App.Database();
