@@ -17,6 +17,11 @@ if (args.Length > 0 && args[0] == "load")
     return await LoadGenerator.RunAsync(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == "bulk")
+{
+    return await BulkDownloadBenchmark.RunAsync(args[1..]);
+}
+
 if (args.Length > 0 && args[0] == "queue")
 {
     return await QueueBenchmark.RunAsync(args[1..]);
@@ -51,14 +56,7 @@ if (students < 2)
     return 2;
 }
 
-string repository = CourseCatalog.FindRoot(AppContext.BaseDirectory);
-if (Directory.Exists(folder))
-{
-    Directory.Delete(folder, recursive: true);
-}
-
-string courseRoot = Path.Combine(folder, "course");
-BenchCourse.CopyFrom(repository, courseRoot);
+string courseRoot = BenchCourse.FreshIn(folder);
 var roster = new StringBuilder("identifier,github_username,github_id,name\n");
 for (int s = 1; s <= students; s++)
 {

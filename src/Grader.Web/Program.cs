@@ -3,6 +3,7 @@ using Grader.Web.Extensions;
 using Grader.Data.GitHub;
 using Grader.Web.GitHub;
 using Grader.Web.Operations;
+using Grader.Web.Workspace;
 
 // Grader's web app. `dotnet run --project src/Grader.Web` serves the demo course on http://localhost:5000 (see
 // src/Grader.Web/README.md for the demo accounts). Configuration: appsettings.json, or environment variables such as
@@ -34,6 +35,7 @@ app.UseAuthorization();
 app.UseAntiforgery();
 app.MapRazorPages();
 app.MapGraderApi();
+app.MapWorkspace();
 app.MapOpenApi(GraderApi.OpenApiDocumentPath).RequireAuthorization();
 app.MapGitHubWebhook();
 app.MapGraderHealthChecks();

@@ -49,6 +49,10 @@ public sealed record GradingReport
 
     public NotebookInfo? Notebook { get; init; }
 
+    /// <summary>The class graded for each contract and where it is defined (a notebook's last definition), for pages
+    /// that mark it; the same facts as the "graded class for" note.</summary>
+    public IReadOnlyList<ReportGradedClass> GradedClasses { get; init; } = [];
+
     /// <summary>When the assignment asks for it: how running the notebook's own top-level code went.</summary>
     public NotebookRunInfo? NotebookRun { get; init; }
 
@@ -116,6 +120,9 @@ public sealed record ReportPolicyFinding(string Severity, string Api, string Rea
     [JsonIgnore]
     public string Where => File is null ? "in compiler-generated code" : Cell is { } cell ? $"{File}, cell {cell}, line {Line}" : $"{File}, line {Line}";
 }
+
+/// <param name="Cell">The notebook cell (1-based, as Jupyter counts) that defines the class; null for a .cs/.csx file.</param>
+public sealed record ReportGradedClass(string Contract, string ClassName, string File, int? Cell, int Line);
 
 public sealed record NotebookInfo(int CodeCells, int CellsWithOutputs, bool OutputsVisible, bool PlotsVisible, string Verdict);
 

@@ -185,7 +185,8 @@ public sealed class SubmissionGrader : IDisposable
             // A notebook may define its class several times; the one graded is the last definition, and two different
             // classes for one contract leave nothing sensible to grade.
             var gradedClasses = compiled.ContractImplementations
-                .Select(implementation => (implementation.Contract, implementation.ClassName, Where: OriginOf(implementation.Path, implementation.Line, sources)?.ToString() ?? implementation.Path))
+                .Select(implementation => (implementation.Contract, implementation.ClassName, implementation.Path, Origin: OriginOf(implementation.Path, implementation.Line, sources)))
+                .Select(graded => (graded.Contract, graded.ClassName, graded.Origin, Where: graded.Origin?.ToString() ?? graded.Path))
                 .ToList();
             if (gradedClasses.GroupBy(graded => graded.Contract).FirstOrDefault(group => group.Count() > 1) is { } ambiguous)
             {
@@ -196,7 +197,12 @@ public sealed class SubmissionGrader : IDisposable
 
             if (gradedClasses.Count > 0)
             {
-                partial = partial with { Notes = [.. partial.Notes, .. gradedClasses.Select(graded => $"graded class for {graded.Contract}: {graded.ClassName}, defined at {graded.Where} (the last definition in the notebook)")] };
+                partial = partial with
+                {
+                    Notes = [.. partial.Notes, .. gradedClasses.Select(graded => $"graded class for {graded.Contract}: {graded.ClassName}, defined at {graded.Where} (the last definition in the notebook)")],
+                    GradedClasses = [.. gradedClasses.Where(graded => graded.Origin is not null)
+                        .Select(graded => new ReportGradedClass(graded.Contract, graded.ClassName, graded.Origin!.Value.File, graded.Origin.Value.Cell, graded.Origin.Value.Line))],
+                };
             }
 
             var rejected = partial.PolicyFindings.FirstOrDefault(f => f.Severity == "reject");
@@ -479,6 +485,8 @@ public sealed class SubmissionGrader : IDisposable
 
         public NotebookRunInfo? NotebookRun { get; init; }
 
+        public IReadOnlyList<ReportGradedClass> GradedClasses { get; init; } = [];
+
         public IReadOnlyList<ReportMessage> CompilerMessages { get; init; } = [];
 
         public IReadOnlyList<ReportPolicyFinding> PolicyFindings { get; init; } = [];
@@ -556,6 +564,7 @@ public sealed class SubmissionGrader : IDisposable
                 Notes = Notes,
                 Notebook = Notebook,
                 NotebookRun = NotebookRun,
+                GradedClasses = GradedClasses,
                 Timings = timings.Finish(total),
                 Resources = resources,
                 SandboxStop = stopped,

@@ -71,6 +71,26 @@ public static class GradebookCsv
         return csv.ToString();
     }
 
+    /// <summary>
+    /// One row per student of an assignment whose submission counts (the bulk download's scores.csv): the engine's
+    /// score and state in words, and the folder of the download that holds the submission and its report.
+    /// </summary>
+    public static string AssignmentScores(CourseTree tree, IEnumerable<(AssignmentGrade Grade, long SubmissionId, string Folder, string FileName)> rows)
+    {
+        ArgumentNullException.ThrowIfNull(tree);
+        ArgumentNullException.ThrowIfNull(rows);
+        var names = tree.Roster.ToDictionary(s => s.Identifier, s => s.Name, StringComparer.Ordinal);
+        var csv = new StringBuilder();
+        AppendRow(csv, ["student_id", "name", "submission_id", "folder", "file", "score", "full_marks", "percent", "late", "state"]);
+        foreach (var (grade, submissionId, folder, fileName) in rows)
+        {
+            AppendRow(csv, [grade.SubmitterId, names.GetValueOrDefault(grade.SubmitterId, ""), submissionId.ToString(CultureInfo.InvariantCulture), folder, fileName,
+                Number(grade.Score), Number(grade.FullMarks), Number(grade.Percent), grade.Late?.IsLate == true ? "yes" : "no", grade.State]);
+        }
+
+        return csv.ToString();
+    }
+
     private static string Number(decimal value) => Math.Round(value, 2, MidpointRounding.AwayFromZero).ToString("0.00", CultureInfo.InvariantCulture);
 
     /// <summary>A number, or an empty field where the engine has none.</summary>
@@ -82,6 +102,14 @@ public static class GradebookCsv
         csv.Append("\r\n");
     }
 
-    private static string Escape(string field) =>
-        field.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? $"\"{field.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : field;
+    private static string Escape(string field)
+    {
+        // A field a spreadsheet would run as a formula (a student's file name "=HYPERLINK(...)") is kept as text.
+        if (field.Length > 0 && field[0] is '=' or '+' or '@' or '\t' or '\r' || (field.Length > 1 && field[0] == '-' && !char.IsDigit(field[1])))
+        {
+            field = "'" + field;
+        }
+
+        return field.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? $"\"{field.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : field;
+    }
 }

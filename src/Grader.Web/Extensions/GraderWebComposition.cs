@@ -74,6 +74,8 @@ public static class GraderWebComposition
         services.AddGraderSimilarity(configuration);
         services.AddGraderGitHubSignIn(configuration);
         services.AddScoped<SubmissionAccess>();
+        services.AddScoped<Workspace.SubmissionContents>();
+        services.AddScoped<Workspace.SubmissionDownloads>();
         services.AddScoped<DemoSeeder>();
         services.AddGraderProject();
         services.AddRazorPages(o =>

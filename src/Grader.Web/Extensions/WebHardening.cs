@@ -67,6 +67,19 @@ public static class WebHardening
     public const string ContentSecurityPolicy =
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
+    /// <summary>The same policy for a response that the app's own pages may frame (a PDF shown beside its checks).</summary>
+    public const string FramedBySameOriginPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'";
+
+    private static readonly object FramedBySameOriginKey = new();
+
+    /// <summary>Lets the app's own pages show this response in a frame; every other response stays unframeable.</summary>
+    public static void AllowFramingBySameOrigin(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.Items[FramedBySameOriginKey] = true;
+    }
+
     private static readonly string[] AllowedMethods = [HttpMethods.Get, HttpMethods.Head, HttpMethods.Post];
 
     public static WebSettings AddGraderWebHardening(this WebApplicationBuilder builder)
@@ -105,10 +118,12 @@ public static class WebHardening
             // before it, never these.
             context.Response.OnStarting(static state =>
             {
-                var headers = ((HttpContext)state).Response.Headers;
-                headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                var context = (HttpContext)state;
+                var headers = context.Response.Headers;
+                bool framedBySameOrigin = context.Items.ContainsKey(FramedBySameOriginKey);
+                headers.ContentSecurityPolicy = framedBySameOrigin ? FramedBySameOriginPolicy : ContentSecurityPolicy;
                 headers.XContentTypeOptions = "nosniff";
-                headers.XFrameOptions = "DENY";
+                headers.XFrameOptions = framedBySameOrigin ? "SAMEORIGIN" : "DENY";
                 headers["Referrer-Policy"] = "same-origin";
                 return Task.CompletedTask;
             }, context);

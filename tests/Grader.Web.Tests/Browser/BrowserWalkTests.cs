@@ -19,23 +19,7 @@ public sealed class BrowserWalkTests : BrowserTests
     // on-time hand-in (dated up to 05:00 that day), so it is the one that counts.
     private const string CourseNow = "2023-02-16T12:00:00-05:00";
 
-    private string screenshots = null!;
-
     protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string> { ["Course__Now"] = CourseNow };
-
-    [OneTimeSetUp]
-    public void CreateScreenshotFolder()
-    {
-        screenshots = Path.Combine(TestContext.CurrentContext.WorkDirectory, "screenshots");
-        Directory.CreateDirectory(screenshots);
-    }
-
-    private async Task ScreenshotAsync(IPage page, string name, string description)
-    {
-        string path = Path.Combine(screenshots, name);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
-        TestContext.AddTestAttachment(path, description);
-    }
 
     /// <summary>The model solution folder as a student zips it: assignments/hw1-mlp/solution/ → dm0029_hw1.zip.</summary>
     private static string SolutionZip()

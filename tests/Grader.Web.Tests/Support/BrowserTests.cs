@@ -75,4 +75,15 @@ public abstract class BrowserTests
         await page.WaitForURLAsync(url => !url.Contains("/Account/Login", StringComparison.Ordinal));
         return page;
     }
+
+    /// <summary>A full-page screenshot attached to the test (screenshots/ under the test's work folder).</summary>
+    protected static async Task ScreenshotAsync(IPage page, string name, string description)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        string folder = Path.Combine(TestContext.CurrentContext.WorkDirectory, "screenshots");
+        Directory.CreateDirectory(folder);
+        string path = Path.Combine(folder, name);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        TestContext.AddTestAttachment(path, description);
+    }
 }
