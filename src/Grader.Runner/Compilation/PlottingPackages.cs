@@ -24,19 +24,19 @@ internal static class PlottingPackages
 
     /// <summary>
     /// Whether <paramref name="code"/> may use a plotting type: it contains the distinctive word of one of their
-    /// namespaces anywhere (a comment mentioning "Plotly" counts too: a needless reference only costs time).
+    /// namespaces (or the name of one of their global types) anywhere (a comment mentioning "Plotly" counts too: a needless reference only costs time).
     /// </summary>
     public static bool AreNamedIn(string code)
     {
         var closure = Closure.Value;
-        return closure.AlwaysReachable || closure.NamespaceWords.Any(word => code.Contains(word, StringComparison.Ordinal));
+        return closure.AlwaysReachableTypes.Count > 0 || closure.NamespaceWords.Any(word => code.Contains(word, StringComparison.Ordinal));
     }
 
     private static PlottingClosure Read()
     {
         var files = new List<string>();
         var words = new HashSet<string>(StringComparer.Ordinal);
-        bool alwaysReachable = false;
+        var alwaysReachable = new List<string>();
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var pending = new Queue<string>(AssemblyNames);
         while (pending.TryDequeue(out var name))
@@ -58,18 +58,28 @@ internal static class PlottingPackages
             foreach (var handle in metadata.TypeDefinitions)
             {
                 var type = metadata.GetTypeDefinition(handle);
-                if ((type.Attributes & TypeAttributes.VisibilityMask) != TypeAttributes.Public)
+                // Nested types (no namespace of their own) are reached through their outer type. F# anonymous records
+                // are public types named "<>f__AnonymousType..." in the global namespace: C# cannot write their names,
+                // so they are reached only through a member of a named type.
+                string typeName = metadata.GetString(type.Name);
+                int arity = typeName.IndexOf('`', StringComparison.Ordinal);
+                if ((type.Attributes & TypeAttributes.VisibilityMask) != TypeAttributes.Public
+                    || !type.GetDeclaringType().IsNil
+                    || !Microsoft.CodeAnalysis.CSharp.SyntaxFacts.IsValidIdentifier(arity < 0 ? typeName : typeName[..arity]))
                 {
                     continue;
                 }
 
-                // A public type in the global namespace or in one every submission has open (System, System.Linq, the
-                // kernel's) needs no name to be reached, e.g. an extension method: then the packages are always referenced.
+                // A type in the global namespace is reached by its own name (Plotly.NET has "Globals"). One in a namespace
+                // every submission has open (System, System.Linq, the kernel's) may be reached without any name, e.g. an
+                // extension method: then the packages are always referenced.
                 string space = metadata.GetString(type.Namespace);
-                string? word = space.Length == 0 ? null : space.Split('.').FirstOrDefault(segment => !GenericSegments.Contains(segment, StringComparer.Ordinal));
+                string? word = space.Length == 0
+                    ? (arity < 0 ? typeName : typeName[..arity])
+                    : space.Split('.').FirstOrDefault(segment => !GenericSegments.Contains(segment, StringComparer.Ordinal));
                 if (word is null || StudentCompiler.ScriptUsings.Contains(space, StringComparer.Ordinal))
                 {
-                    alwaysReachable = true;
+                    alwaysReachable.Add($"{space}.{typeName}");
                 }
                 else
                 {
@@ -83,6 +93,8 @@ internal static class PlottingPackages
 }
 
 /// <param name="Files">The packages' assemblies and the ones they reference from the runner's folder.</param>
-/// <param name="NamespaceWords">The distinctive word of every namespace with a public type in them ("Plotly", "ScottPlot", "FSharp", ...).</param>
-/// <param name="AlwaysReachable">Some public type of theirs is reachable without naming any of those words.</param>
-internal sealed record PlottingClosure(IReadOnlyList<string> Files, IReadOnlyList<string> NamespaceWords, bool AlwaysReachable);
+/// <param name="NamespaceWords">The distinctive word of every namespace with a public type in them ("Plotly", "ScottPlot",
+/// "FSharp", ...) and the names of their public types in the global namespace.</param>
+/// <param name="AlwaysReachableTypes">Public types of theirs that code reaches without naming any of those words (then
+/// the packages are always referenced).</param>
+internal sealed record PlottingClosure(IReadOnlyList<string> Files, IReadOnlyList<string> NamespaceWords, IReadOnlyList<string> AlwaysReachableTypes);

@@ -108,7 +108,7 @@ public class NotebookPlottingTests
         string modelNotebook = File.ReadAllText(Path.Combine(GradingFixture.RepositoryRoot, "assignments", "hw1-mlp", "solution", "hw1.ipynb"));
         Assert.Multiple(() =>
         {
-            Assert.That(PlottingPackages.Closure.Value.AlwaysReachable, Is.False, "no plotting type sits in the global namespace or in one that is always open");
+            Assert.That(PlottingPackages.Closure.Value.AlwaysReachableTypes, Is.Empty, "no plotting type C# can name sits in the global namespace or in one that is always open");
             Assert.That(PlottingPackages.Closure.Value.NamespaceWords, Is.SupersetOf(new[] { "Plotly", "ScottPlot", "FSharp", "SkiaSharp" }));
             Assert.That(PlottingPackages.AreNamedIn(modelNotebook), Is.False, "the HW1 model notebook does not plot");
             Assert.That(PlottingPackages.AreNamedIn(PlotlyCell), Is.True);
