@@ -22,6 +22,9 @@ public sealed class StudentHost(Stream connection, string description)
     // The student's code: one assembly, or a notebook's script submissions in the order the cells run.
     private readonly List<Assembly> _studentAssemblies = [];
 
+    // The types a Create may pick from, found at the first Create (every submission is loaded by then) and kept.
+    private List<Type>? _studentTypes;
+
     /// <summary>
     /// Runs the paths every submission takes once (the codec with a tensor, contract loading), so that their JIT cost
     /// is paid while the host waits for a submission rather than during the first check.
@@ -35,11 +38,17 @@ public sealed class StudentHost(Stream connection, string description)
             tensor.Dispose();
         }
 
-        _ = typeof(Grader.Contracts.IMultilayerPerceptron).Assembly.GetTypes();
+        // The paths a notebook's chain of submissions takes at Load (finding the earlier submissions' files) and at the
+        // first Create (the types the last cell sees), run on the host's own files and the contracts: a fresh process
+        // pays ~10-40 ms of JIT for them, which belongs before standby, not in the submission's start.
+        _ = SubmissionChainFiles.EarlierFiles(typeof(StudentHost).Assembly.Location);
+        _ = VisibleTypes([typeof(Grader.Contracts.IMultilayerPerceptron).Assembly]);
     }
 
     public async Task<int> ServeAsync(CancellationToken cancellationToken)
     {
+        // Registered before standby, like the warm-up; until a chain is loaded it finds nothing.
+        AssemblyLoadContext.Default.Resolving += ResolveStudentAssembly;
         await SendAsync(MessageKind.Standby, new StandbyMessage(description), cancellationToken);
         var first = await Frames.ReadAsync(connection, MaxRequestBytes, cancellationToken);
         if (first is null)
@@ -218,13 +227,14 @@ public sealed class StudentHost(Stream connection, string description)
     /// </summary>
     private void LoadSubmissionChain(string lastAssemblyPath)
     {
-        AssemblyLoadContext.Default.Resolving += (_, name) =>
-            _studentAssemblies.FirstOrDefault(loaded => string.Equals(loaded.GetName().Name, name.Name, StringComparison.Ordinal));
         foreach (var path in SubmissionChainFiles.EarlierFiles(lastAssemblyPath).Append(lastAssemblyPath))
         {
             _studentAssemblies.Add(AssemblyLoadContext.Default.LoadFromAssemblyPath(path));
         }
     }
+
+    private Assembly? ResolveStudentAssembly(AssemblyLoadContext context, AssemblyName name)
+        => _studentAssemblies.FirstOrDefault(loaded => string.Equals(loaded.GetName().Name, name.Name, StringComparison.Ordinal));
 
     private Type FindContract(string fullName)
     {
@@ -248,16 +258,18 @@ public sealed class StudentHost(Stream connection, string description)
     /// The student's types as the last submission sees them: a class declared again in a later notebook cell hides the
     /// earlier one (and the types nested in it), as the kernel's name lookup does after the last cell.
     /// </summary>
-    private IEnumerable<Type> StudentTypes()
+    private List<Type> StudentTypes() => _studentTypes ??= VisibleTypes(_studentAssemblies);
+
+    private static List<Type> VisibleTypes(IReadOnlyList<Assembly> assemblies)
     {
-        var types = _studentAssemblies.SelectMany(TypesOf).ToList();
+        var types = assemblies.SelectMany(TypesOf).ToList();
         var latestByName = new Dictionary<string, Type>(StringComparer.Ordinal);
         foreach (var type in types.Where(t => IsScriptClass(t.DeclaringType)))
         {
             latestByName[type.Name] = type;
         }
 
-        return types.Where(type => ScriptMemberOf(type) is not { } member || latestByName[member.Name] == member);
+        return [.. types.Where(type => ScriptMemberOf(type) is not { } member || latestByName[member.Name] == member)];
     }
 
     /// <summary>The type itself or the enclosing type that is a member of a script class; null outside script code.</summary>

@@ -60,7 +60,11 @@ public sealed record CompilationOutcome(byte[]? Assembly, IReadOnlyList<Compiler
 /// </summary>
 public sealed class StudentCompiler
 {
-    private static readonly Lazy<ImmutableArray<MetadataReference>> DefaultReferences = new(() => LoadReferences(includePlotting: true));
+    private static readonly Lazy<ImmutableArray<MetadataReference>> DefaultReferences = new(() => LoadReferences(includePlotting: false));
+
+    // The plotting packages' closure is a tenth of the references and ~4% of a compile: only code that names one of
+    // their namespaces gets them (PlottingPackages.AreNamedIn).
+    private static readonly Lazy<ImmutableArray<MetadataReference>> WithPlottingReferences = new(() => LoadReferences(includePlotting: true));
 
     // What a .NET Interactive notebook has in scope without asking; scripts get them as usings, files as global usings.
     private static readonly string[] DefaultUsings =
@@ -68,19 +72,19 @@ public sealed class StudentCompiler
 
     // The kernel also opens its own namespace and imports its helpers (display, HTML) into every C# cell. The grader's
     // stand-ins live in Grader.NotebookKernel: they compile the same calls and show nothing.
-    private static readonly string[] ScriptUsings = [.. DefaultUsings, "Microsoft.DotNet.Interactive", "Microsoft.DotNet.Interactive.Kernel"];
+    internal static readonly string[] ScriptUsings = [.. DefaultUsings, "Microsoft.DotNet.Interactive", "Microsoft.DotNet.Interactive.Kernel"];
 
     private static readonly CSharpParseOptions FileParseOptions = new(LanguageVersion.Latest);
     private static readonly CSharpParseOptions ScriptParseOptions = FileParseOptions.WithKind(SourceCodeKind.Script);
 
     private readonly StaticPolicy _policy;
-    private readonly Lazy<ImmutableArray<MetadataReference>> _references;
+    // Null: the default references, with the plotting packages when the submission names them.
+    private readonly Lazy<ImmutableArray<MetadataReference>>? _references;
     private readonly CompileBudget _budget;
 
     public StudentCompiler(StaticPolicy policy, CompileBudget? budget = null)
     {
         _policy = policy;
-        _references = DefaultReferences;
         _budget = budget ?? CompileBudget.Default;
     }
 
@@ -112,6 +116,7 @@ public sealed class StudentCompiler
             model
             """;
         var compiler = new StudentCompiler(new StaticPolicy(new StaticPolicyOptions()));
+        _ = WithPlottingReferences.Value; // read once here too: a plotting notebook may come first
         string text = script + "\n" + script;
         int lines = script.Split('\n').Length;
         for (int round = 0; round < 3; round++)
@@ -154,7 +159,8 @@ public sealed class StudentCompiler
         {
             try
             {
-                outcome = units.Any(u => u.IsScript) ? CompileScriptChain(units, assemblyName, cancel.Token) : CompileFiles(units, assemblyName, cancel.Token);
+                var references = ReferencesFor(units);
+                outcome = units.Any(u => u.IsScript) ? CompileScriptChain(units, references, assemblyName, cancel.Token) : CompileFiles(units, references, assemblyName, cancel.Token);
             }
             catch (Exception exception)
             {
@@ -196,7 +202,11 @@ public sealed class StudentCompiler
 
     private static readonly TimeSpan CancellationGrace = TimeSpan.FromSeconds(1);
 
-    private CompilationOutcome CompileFiles(IReadOnlyList<CodeUnit> units, string assemblyName, CancellationToken cancellationToken)
+    private ImmutableArray<MetadataReference> ReferencesFor(IReadOnlyList<CodeUnit> units)
+        => _references?.Value
+            ?? (units.Any(unit => PlottingPackages.AreNamedIn(unit.Text)) ? WithPlottingReferences.Value : DefaultReferences.Value);
+
+    private CompilationOutcome CompileFiles(IReadOnlyList<CodeUnit> units, ImmutableArray<MetadataReference> references, string assemblyName, CancellationToken cancellationToken)
     {
         var trees = units.Select(u => CSharpSyntaxTree.ParseText(u.Text, FileParseOptions, path: u.Path, cancellationToken: cancellationToken)).ToList();
         if (CompileComplexity.Check(trees, _budget) is { } tooComplex)
@@ -206,7 +216,7 @@ public sealed class StudentCompiler
 
         trees.Add(CSharpSyntaxTree.ParseText(string.Concat(DefaultUsings.Select(u => $"global using {u};\n")), FileParseOptions, path: "<grader-usings>"));
         var compilation = CSharpCompilation.Create(
-            assemblyName, trees, _references.Value,
+            assemblyName, trees, references,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: false,
                 optimizationLevel: OptimizationLevel.Release, deterministic: true, nullableContextOptions: NullableContextOptions.Disable));
 
@@ -235,7 +245,7 @@ public sealed class StudentCompiler
     /// Consecutive cells whose joining cannot change their meaning are compiled as one submission: each submission is
     /// an assembly of its own, and a notebook of 40 small cells would otherwise cost 40 of them.
     /// </summary>
-    private CompilationOutcome CompileScriptChain(IReadOnlyList<CodeUnit> units, string assemblyName, CancellationToken cancellationToken)
+    private CompilationOutcome CompileScriptChain(IReadOnlyList<CodeUnit> units, ImmutableArray<MetadataReference> references, string assemblyName, CancellationToken cancellationToken)
     {
         var submissions = ScriptSubmissions.Plan(units, ScriptParseOptions, ScriptUsings);
         if (CompileComplexity.Check(submissions, _budget) is { } tooComplex)
@@ -252,7 +262,7 @@ public sealed class StudentCompiler
         for (int index = 0; index < submissions.Count; index++)
         {
             string name = index == submissions.Count - 1 ? assemblyName : Grader.Sandbox.Protocol.SubmissionChainFiles.EarlierAssemblyName(assemblyName, index + 1);
-            var compilation = CSharpCompilation.CreateScriptCompilation(name, submissions[index], _references.Value, options, previous);
+            var compilation = CSharpCompilation.CreateScriptCompilation(name, submissions[index], references, options, previous);
             var (image, diagnostics) = Emit(compilation, cancellationToken); // before the walk, as for files
             violations.AddRange(_policy.CheckSource(compilation.GetSemanticModel(submissions[index]), cancellationToken));
             messages.AddRange(diagnostics);
@@ -353,40 +363,7 @@ public sealed class StudentCompiler
             .Where(file => Path.GetFileName(file) is var name && (name.StartsWith("System.", StringComparison.Ordinal) || name is "mscorlib.dll" or "netstandard.dll" or "Microsoft.Win32.Primitives.dll"))
             .Where(IsManagedAssembly);
         var grader = new[] { typeof(TorchSharp.torch).Assembly.Location, ContractsAssemblyLocation(), typeof(Microsoft.DotNet.Interactive.Kernel).Assembly.Location };
-        return [.. framework.Concat(grader).Concat(includePlotting ? PlottingAssemblies() : []).Select(path => MetadataReference.CreateFromFile(path))];
-    }
-
-    /// <summary>The plotting packages the grader provides to notebooks (Grader.NotebookKernel references them, the sandbox ships them).</summary>
-    internal static readonly string[] PlottingAssemblyNames = ["Plotly.NET", "Plotly.NET.CSharp", "ScottPlot"];
-
-    /// <summary>
-    /// The provided plotting assemblies and what they reference from this folder (FSharp.Core, DynamicObj, SkiaSharp,
-    /// ...), found by reading their metadata, nothing loaded: the compiler needs the types their signatures name. The
-    /// rest of the runner's folder (Roslyn, EF Core, the reference checks) is not for student code to see.
-    /// </summary>
-    private static List<string> PlottingAssemblies()
-    {
-        var found = new List<string>();
-        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        var pending = new Queue<string>(PlottingAssemblyNames);
-        while (pending.TryDequeue(out var name))
-        {
-            string path = Path.Combine(AppContext.BaseDirectory, name + ".dll");
-            if (!seen.Add(name) || !File.Exists(path))
-            {
-                continue;
-            }
-
-            found.Add(path);
-            using var pe = new System.Reflection.PortableExecutable.PEReader(File.OpenRead(path));
-            var metadata = System.Reflection.Metadata.PEReaderExtensions.GetMetadataReader(pe);
-            foreach (var handle in metadata.AssemblyReferences)
-            {
-                pending.Enqueue(metadata.GetString(metadata.GetAssemblyReference(handle).Name));
-            }
-        }
-
-        return found;
+        return [.. framework.Concat(grader).Concat(includePlotting ? PlottingPackages.Closure.Value.Files : []).Select(path => MetadataReference.CreateFromFile(path))];
     }
 
     private const string ContractsAssemblyName = "Grader.Contracts";

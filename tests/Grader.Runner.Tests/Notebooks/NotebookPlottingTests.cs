@@ -97,6 +97,29 @@ public class NotebookPlottingTests
         var compiled = Compile("var options = new Microsoft.EntityFrameworkCore.DbContextOptionsBuilder();");
         Assert.That(NotebookCompilation.Errors(compiled.Sources, compiled.Outcome), Has.Some.Contains("CS0234").Or.Some.Contains("CS0246"));
     }
+
+    /// <summary>
+    /// The plotting references join a compile only when the code names one of their namespaces; every public type of
+    /// theirs lives in such a namespace, so code that names none cannot reach them (and compiles faster without them).
+    /// </summary>
+    [Test]
+    public void ThePlottingReferencesJoinOnlyCodeThatNamesTheirNamespaces()
+    {
+        string modelNotebook = File.ReadAllText(Path.Combine(GradingFixture.RepositoryRoot, "assignments", "hw1-mlp", "solution", "hw1.ipynb"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(PlottingPackages.Closure.Value.AlwaysReachableTypes, Is.Empty, "no plotting type C# can name sits in the global namespace or in one that is always open");
+            Assert.That(PlottingPackages.Closure.Value.NamespaceWords, Is.SupersetOf(new[] { "Plotly", "ScottPlot", "FSharp", "SkiaSharp" }));
+            Assert.That(PlottingPackages.AreNamedIn(modelNotebook), Is.False, "the HW1 model notebook does not plot");
+            Assert.That(PlottingPackages.AreNamedIn(PlotlyCell), Is.True);
+            Assert.That(PlottingPackages.AreNamedIn(ScottPlotCell), Is.True);
+        });
+    }
+
+    /// <summary>A type from the packages' closure other than the plotting libraries themselves (FSharp.Core) still compiles.</summary>
+    [Test]
+    public void ATypeFromThePlottingPackagesDependenciesCompiles()
+        => AssertCompilesAndPasses(Compile("var none = Microsoft.FSharp.Core.FSharpOption<int>.None;\nConsole.WriteLine(none is null);"));
 }
 
 /// <summary>A student-style HW1 notebook that plots its training loss, graded through the pipeline and the sandbox.</summary>
