@@ -62,14 +62,15 @@ public static class WebHardening
 {
     /// <summary>
     /// No inline script or style anywhere (the pages have none; keep it so); notebook images are data: URIs; the app
-    /// is never framed and forms post only to itself.
+    /// is never framed (except a response that calls AllowFramingBySameOrigin) and forms post only to itself.
     /// </summary>
-    public const string ContentSecurityPolicy =
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+    public const string ContentSecurityPolicy = PolicyWithoutFraming + "; frame-ancestors 'none'";
+
+    private const string PolicyWithoutFraming =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'";
 
     /// <summary>The same policy for a response that the app's own pages may frame (a PDF shown beside its checks).</summary>
-    public const string FramedBySameOriginPolicy =
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'";
+    public const string FramedBySameOriginPolicy = PolicyWithoutFraming + "; frame-ancestors 'self'";
 
     private static readonly object FramedBySameOriginKey = new();
 
